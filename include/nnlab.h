@@ -1,0 +1,470 @@
+/*
+ * nnlab.h — the one public header of the nnlab training core.
+ *
+ * A small C11 library that trains feed-forward networks with Keras semantics:
+ * Input(n) followed by Dense / Activation / Dropout layers, compiled with a
+ * Keras loss and optimizer, fitted with mini-batches. It is built natively
+ * (tests, CLI, benchmarks) and with Emscripten for the browser.
+ *
+ * Conventions
+ *  - Every function that can fail returns NN_OK (0) or a negative nn_status;
+ *    nn_last_error() then holds a sentence a student understands.
+ *  - The library never prints and never exits.
+ *  - Matrices are row-major float32. Shape comments read (rows, cols).
+ *  - Images stay uint8 in memory and are scaled to [0,1] per batch.
+ */
+#ifndef NNLAB_H
+#define NNLAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---------------------------------------------------------------------------
+// Status and errors
+
+typedef enum nn_status {
+    NN_OK = 0,
+    NN_ERR_ARG = -1,      // an argument or setting is impossible
+    NN_ERR_NOMEM = -2,    // an allocation failed or would be too large
+    NN_ERR_IO = -3,       // a file could not be opened, read or written
+    NN_ERR_FORMAT = -4,   // a file's contents are not what they should be
+    NN_ERR_DIVERGED = -5, // the loss became NaN or Inf
+    NN_ERR_STATE = -6     // a call made at the wrong time (e.g. fit before compile)
+} nn_status;
+
+// The last error as a human sentence ("" when none). Thread-local where possible.
+const char *nn_last_error(void);
+// Set the last error (printf-style) and return `status`, so callers can write
+// `return nn_set_error(NN_ERR_ARG, "...", ...)`.
+int nn_set_error(int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void nn_clear_error(void);
+
+// ---------------------------------------------------------------------------
+// Random numbers: one seed fixes initialisation, shuffling and dropout.
+
+typedef struct nn_rng {
+    uint64_t state; // PCG32 state
+    uint64_t inc;   // PCG32 stream (odd)
+} nn_rng;
+
+void nn_rng_seed(nn_rng *r, uint64_t seed);
+uint32_t nn_rng_u32(nn_rng *r);
+float nn_rng_uniform(nn_rng *r);                 // [0, 1)
+float nn_rng_normal(nn_rng *r);                  // standard normal
+float nn_rng_truncated_normal(nn_rng *r);        // standard normal, resampled outside ±2
+void nn_rng_shuffle(nn_rng *r, int32_t *idx, int n); // Fisher-Yates
+
+// ---------------------------------------------------------------------------
+// Kernels (src/kernels/). One signature for every GEMM:
+//   C(M, N) = beta * C + op(A)(M, K) · op(B)(K, N)
+// op(X) is X or Xᵀ (ta / tb non-zero). lda, ldb, ldc are row strides of the
+// matrices as stored. beta is 0 or 1; with beta == 0, C is only written (NaN in
+// C does not leak). nn_gemm picks the fastest kernel compiled in (wasm_simd128
+// under __wasm_simd128__, the blocked scalar kernel otherwise); the naive
+// reference is the test oracle.
+
+void nn_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+             float beta, float *C, int ldc);
+void nn_f32_gemm__ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+                      int ldb, float beta, float *C, int ldc);
+void nn_f32_gemm__scalar(int ta, int tb, int M, int N, int K, const float *A, int lda,
+                         const float *B, int ldb, float beta, float *C, int ldc);
+#ifdef __wasm_simd128__
+void nn_f32_gemm__wasmsimd(int ta, int tb, int M, int N, int K, const float *A, int lda,
+                           const float *B, int ldb, float beta, float *C, int ldc);
+#endif
+// Name of the kernel nn_gemm uses ("wasmsimd", "scalar").
+const char *nn_gemm_kernel_name(void);
+
+// y(M, N) += bias(N) broadcast over rows
+void nn_add_bias(int M, int N, float *y, const float *bias);
+// db(N) = sum over rows of dy(M, N)   (overwrites db)
+void nn_sum_rows(int M, int N, const float *dy, float *db);
+
+// ---------------------------------------------------------------------------
+// Activations (Keras names). Softmax works row-wise over `cols`.
+
+typedef enum nn_activation {
+    NN_ACT_LINEAR = 0,
+    NN_ACT_RELU,
+    NN_ACT_SIGMOID,
+    NN_ACT_TANH,
+    NN_ACT_SOFTMAX,
+    NN_ACT_ELU,
+    NN_ACT_SELU,
+    NN_ACT_GELU,
+    NN_ACT_SWISH, // also "silu"
+    NN_ACT_LEAKY_RELU,
+    NN_ACT_SOFTPLUS,
+    NN_ACT_SOFTSIGN,
+    NN_ACT_HARD_SIGMOID,
+    NN_ACT_COUNT
+} nn_activation;
+
+// Keras name of an activation ("relu"); and the reverse (accepts "silu"). -1 if unknown.
+const char *nn_activation_name(nn_activation a);
+int nn_activation_from_name(const char *name);
+
+// y = f(x) for `rows` rows of `cols` values; x and y may alias.
+void nn_activation_forward(nn_activation a, int rows, int cols, const float *x, float *y);
+// dx = dy * f'(x), computed from the input x and output y of the forward pass.
+// dx may alias dy. For softmax this is the full row Jacobian product.
+void nn_activation_backward(nn_activation a, int rows, int cols, const float *x, const float *y,
+                            const float *dy, float *dx);
+
+// ---------------------------------------------------------------------------
+// Losses. Targets are given as integer labels; one-hot targets for the
+// categorical / MSE / binary losses are made per batch (nn_to_categorical).
+
+typedef enum nn_loss {
+    NN_LOSS_CATEGORICAL_CROSSENTROPY = 0,
+    NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
+    NN_LOSS_MEAN_SQUARED_ERROR,
+    NN_LOSS_BINARY_CROSSENTROPY,
+    NN_LOSS_COUNT
+} nn_loss;
+
+const char *nn_loss_name(nn_loss l);
+int nn_loss_from_name(const char *name); // accepts "mse" too; -1 if unknown
+
+#define NN_EPSILON 1e-7f // Keras backend.epsilon(), used to clip probabilities
+
+// Mean loss over `rows` samples of predictions p (rows, cols).
+//   one-hot losses read `onehot` (rows, cols); sparse reads `labels` (rows).
+// If `dp` is not NULL it receives d(mean loss)/dp (rows, cols).
+float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
+                               const float *onehot, const uint8_t *labels, float *dp);
+// The fused, numerically stable gradient of (softmax + cross-entropy) with
+// respect to the logits: dz = (p - y) / rows. p is the softmax output.
+void nn_softmax_crossentropy_backward(int rows, int cols, const float *p, const float *onehot,
+                                      const uint8_t *labels, float *dz);
+
+// out(n, n_classes) = one-hot of labels(n). Fails if a label >= n_classes.
+int nn_to_categorical(const uint8_t *labels, int n, int n_classes, float *out);
+
+// ---------------------------------------------------------------------------
+// Optimizers: each is one loop over a flat parameter array.
+// t is the 1-based step count after this update.
+
+typedef enum nn_optimizer_kind {
+    NN_OPT_SGD = 0,
+    NN_OPT_ADAM,
+    NN_OPT_RMSPROP,
+    NN_OPT_ADAMAX,
+    NN_OPT_ADAGRAD,
+    NN_OPT_NADAM,
+    NN_OPT_COUNT
+} nn_optimizer_kind;
+
+typedef struct nn_optimizer {
+    nn_optimizer_kind kind; // which update rule
+    float learning_rate;    // Keras default: 0.01 for sgd, 0.001 for the others
+    float beta_1;           // adam/adamax/nadam first-moment decay (0.9)
+    float beta_2;           // adam/adamax/nadam second-moment decay (0.999)
+    float epsilon;          // 1e-7 for every Keras optimizer
+    float momentum;         // sgd momentum (0.0)
+    int nesterov;           // sgd Nesterov momentum (0)
+    float rho;              // rmsprop decay (0.9)
+    float initial_accumulator_value; // adagrad (0.1)
+} nn_optimizer;
+
+const char *nn_optimizer_name(nn_optimizer_kind k);
+int nn_optimizer_from_name(const char *name); // -1 if unknown
+// Keras defaults for an optimizer kind.
+nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k);
+
+void nn_sgd_update(size_t n, float *w, const float *g, float *m, float lr, float momentum,
+                   int nesterov);
+void nn_adam_update(size_t n, float *w, const float *g, float *m, float *v, float lr, float b1,
+                    float b2, float eps, int64_t t);
+void nn_rmsprop_update(size_t n, float *w, const float *g, float *v, float lr, float rho,
+                       float eps);
+void nn_adamax_update(size_t n, float *w, const float *g, float *m, float *u, float lr, float b1,
+                      float b2, float eps, int64_t t);
+void nn_adagrad_update(size_t n, float *w, const float *g, float *acc, float lr, float eps);
+// Keras 3 Nadam keeps a running product of momentum schedules: *u_product
+// (starts at 1) is updated by the call.
+void nn_nadam_update(size_t n, float *w, const float *g, float *m, float *v, float lr, float b1,
+                     float b2, float eps, int64_t t, float *u_product);
+// Number of per-parameter state arrays an optimizer needs (0, 1 or 2).
+int nn_optimizer_slots(const nn_optimizer *o);
+// Initial value of the state arrays (0, or adagrad's initial accumulator).
+float nn_optimizer_slot_init(const nn_optimizer *o, int slot);
+// One update of all n parameters; t is the 1-based step; u_product for nadam.
+void nn_optimizer_apply(const nn_optimizer *o, size_t n, float *w, const float *g, float *s0,
+                        float *s1, int64_t t, float *u_product);
+
+// ---------------------------------------------------------------------------
+// Data: IDX files (MNIST format) and datasets.
+
+typedef struct nn_idx {
+    int type;         // element type code: 0x08 (unsigned byte) is the only one accepted
+    int ndim;         // 1 (labels) or 3 (images)
+    int dims[3];      // sizes, outermost first
+    size_t count;     // number of elements = product of dims
+    uint8_t *data;    // count bytes, owned (free with nn_idx_free)
+} nn_idx;
+
+// Parse an IDX file held in memory. `name` is used in error messages
+// ("train-images"). Validates magic, dimensions, overflow and length.
+int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out);
+int nn_idx_load(const char *path, nn_idx *out);
+void nn_idx_free(nn_idx *x);
+
+typedef struct nn_dataset {
+    int n;             // number of samples
+    int rows, cols;    // image size (28, 28 for MNIST)
+    int features;      // rows * cols
+    int n_classes;     // 1 + largest label (10 for MNIST), or as set
+    uint8_t *images;   // (n, features) pixels 0..255, owned
+    uint8_t *labels;   // (n) class indices, owned
+} nn_dataset;
+
+// Build a dataset from an images IDX (ndim 3) and a labels IDX (ndim 1).
+// Takes ownership of both buffers on success (the idx structs are emptied).
+int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out);
+// Load "<dir>/<prefix>-images-idx3-ubyte" and "...-labels-idx1-ubyte";
+// prefix is "train" or "t10k".
+int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out);
+// A copy of samples [start, start + count) of src.
+int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out);
+void nn_dataset_free(nn_dataset *d);
+// x(count, features) = images[idx[i]] / 255, for i < count (idx NULL: consecutive from 0).
+void nn_dataset_gather(const nn_dataset *d, const int32_t *idx, int count, float *x,
+                       uint8_t *labels);
+
+// ---------------------------------------------------------------------------
+// Layers
+
+typedef enum nn_layer_kind {
+    NN_LAYER_DENSE = 0,
+    NN_LAYER_ACTIVATION,
+    NN_LAYER_DROPOUT
+} nn_layer_kind;
+
+typedef enum nn_initializer {
+    NN_INIT_GLOROT_UNIFORM = 0,
+    NN_INIT_GLOROT_NORMAL,
+    NN_INIT_HE_NORMAL,
+    NN_INIT_HE_UNIFORM,
+    NN_INIT_ZEROS,
+    NN_INIT_COUNT
+} nn_initializer;
+
+const char *nn_initializer_name(nn_initializer i);
+int nn_initializer_from_name(const char *name); // -1 if unknown
+
+typedef struct nn_layer_spec {
+    nn_layer_kind kind;        // Dense, Activation or Dropout
+    int units;                 // Dense: output width
+    nn_activation activation;  // Dense (applied after the affine map) and Activation
+    nn_initializer kernel_initializer; // Dense kernel; the bias is always zeros
+    float rate;                // Dropout: fraction of inputs dropped while training
+} nn_layer_spec;
+
+// Layer list syntax shared by the CLI and the page:
+//   "100:relu,10:softmax"       Dense(units, activation) — activation defaults to linear
+//   "100:relu:he_normal"        with a kernel initializer
+//   "dropout:0.2"               Dropout(rate)
+//   "activation:tanh" or "relu" Activation layer
+// Returns the number of layers parsed (<= max) or a negative status.
+int nn_parse_layers(const char *text, nn_layer_spec *specs, int max);
+// Writes the same syntax back; returns NN_OK or NN_ERR_ARG if it does not fit.
+int nn_format_layers(const nn_layer_spec *specs, int n, char *buf, size_t size);
+
+// Dense: y(B, out) = act(x(B, in) · w(in, out) + b(out)); z keeps the pre-activation.
+void nn_dense_forward(float *z, float *y, const float *x, const float *w, const float *b, int B,
+                      int in, int out, nn_activation act);
+// Given dz (B, out) (the gradient w.r.t. the pre-activation), accumulate nothing:
+// dw(in, out) = xᵀ·dz, db(out) = sum rows dz, and dx(B, in) = dz·wᵀ when dx is not NULL.
+void nn_dense_backward(float *dx, float *dw, float *db, const float *dz, const float *x,
+                       const float *w, int B, int in, int out);
+// Inverted dropout: y = x * mask, mask = 0 or 1/(1-rate). Training only.
+void nn_dropout_forward(float *y, float *mask, const float *x, int n, float rate, nn_rng *rng);
+void nn_dropout_backward(float *dx, const float *dy, const float *mask, int n);
+
+// ---------------------------------------------------------------------------
+// Model
+
+#define NN_MAX_LAYERS 32
+#define NN_MAX_UNITS 65536
+
+typedef struct nn_layer {
+    nn_layer_spec spec; // what the user asked for
+    int in, out;        // input and output width
+    float *w, *b;       // Dense: kernel (in, out) and bias (out), views into model->params
+    float *dw, *db;     // their gradients, views into model->grads
+    float *z, *y;       // batch pre-activation (B, out) and output (B, out), views into work
+    float *dy;          // gradient w.r.t. y (B, out), view into work
+    float *mask;        // Dropout: mask (B, out), view into work
+} nn_layer;
+
+typedef struct nn_history {
+    int epochs;          // epochs recorded
+    int capacity;        // allocated length of each array
+    float *loss;         // per-epoch running mean of the training loss
+    float *accuracy;     // per-epoch training accuracy
+    float *val_loss;     // per-epoch validation loss (NaN when no validation)
+    float *val_accuracy; // per-epoch validation accuracy (NaN when no validation)
+} nn_history;
+
+typedef struct nn_model {
+    int input_size;          // features per sample (784 for MNIST)
+    int n_layers;            // layers after the input
+    nn_layer layers[NN_MAX_LAYERS];
+    uint64_t seed;           // seed given at creation
+    nn_rng rng;              // drives initialisation, shuffling and dropout
+
+    size_t n_params;         // trainable scalars
+    float *params;           // all weights and biases, one block
+    float *grads;            // their gradients, same layout
+    float *slots[2];         // optimizer state arrays, same layout (NULL if unused)
+
+    int compiled;            // compile() has been called
+    nn_optimizer optimizer;  // update rule and hyperparameters
+    nn_loss loss;            // training loss
+    int64_t step;            // optimizer steps taken (Adam's t)
+    float nadam_u_product;   // Nadam momentum schedule product
+
+    int batch_capacity;      // rows the work buffers hold
+    float *work;             // activations and gradients for one batch, one block
+    float *x;                // batch input (batch_capacity, input_size)
+    float *onehot;           // batch one-hot targets (batch_capacity, n_classes)
+    uint8_t *labels;         // batch labels (batch_capacity)
+    float *dtmp;             // scratch gradient (batch_capacity, max width)
+
+    nn_history history;      // per-epoch metrics of every fit so far
+} nn_model;
+
+// Create a model: Input(input_size) then the layers. Weights are initialised
+// from `seed`. Returns NN_OK and fills *out, or an error (impossible sizes are
+// refused before anything large is allocated).
+int nn_model_create(nn_model *m, int input_size, const nn_layer_spec *specs, int n_layers,
+                    uint64_t seed);
+void nn_model_free(nn_model *m);
+// Output width of the model (the last layer's).
+int nn_model_output_size(const nn_model *m);
+// Bytes the model would need for its parameters, gradients and optimizer
+// state plus work buffers for `batch` rows, without allocating.
+size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch);
+
+int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss);
+
+// The Keras summary() table, written into buf (NUL-terminated, truncated to size).
+// Returns the number of characters the full table needs (like snprintf).
+int nn_model_summary(const nn_model *m, char *buf, size_t size);
+// Parameters of layer i (0 for Activation/Dropout).
+size_t nn_layer_param_count(const nn_layer *l);
+
+// probs(n, out) for n samples of x(n, input_size), in chunks of the work buffers.
+int nn_model_predict(nn_model *m, const float *x, int n, float *probs);
+// Same, reading uint8 images of a dataset (scaled to [0,1]).
+int nn_model_predict_dataset(nn_model *m, const nn_dataset *d, float *probs);
+
+typedef struct nn_eval_result {
+    float loss;     // mean loss over the data
+    float accuracy; // fraction classified correctly
+} nn_eval_result;
+
+int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_result *res);
+
+// One optimizer step on a batch x(B, input_size) with labels(B). Reports the
+// batch's mean loss and number correct. Returns NN_ERR_DIVERGED (weights
+// untouched) when the loss is not finite.
+int nn_model_train_batch(nn_model *m, const float *x, const uint8_t *labels, int B,
+                         float *loss, int *correct);
+
+// ---------------------------------------------------------------------------
+// fit(): a state machine, so the browser can run it a few batches at a time
+// (pause, resume, one step); nn_fit() runs it to the end with callbacks.
+
+typedef struct nn_progress {
+    int epoch;          // 0-based epoch in this fit
+    int epochs;         // total epochs of this fit
+    int step;           // batches done in this epoch (1-based after a step)
+    int steps;          // batches per epoch
+    float loss;         // running mean loss over this epoch so far
+    float accuracy;     // running accuracy over this epoch so far
+    float batch_loss;   // loss of the last batch
+    float batch_accuracy; // accuracy of the last batch
+} nn_progress;
+
+typedef struct nn_epoch_log {
+    int epoch;          // 0-based epoch in this fit
+    int epochs;         // total epochs of this fit
+    float loss, accuracy;         // running means over the epoch
+    float val_loss, val_accuracy; // NaN when there is no validation
+} nn_epoch_log;
+
+typedef struct nn_fit_options {
+    int epochs;              // Keras default 1
+    int batch_size;          // Keras default 32
+    int shuffle;             // reshuffle every epoch (default 1)
+    float validation_split;  // fraction of the training data held out (last samples, as Keras)
+    const nn_dataset *validation_data; // used instead of validation_split when not NULL
+    // Called after every batch; return non-zero to stop the fit.
+    int (*on_batch)(void *user, const nn_progress *p);
+    // Called after every epoch (with validation metrics); non-zero stops.
+    int (*on_epoch)(void *user, const nn_epoch_log *log);
+    void *user;              // passed to the callbacks
+} nn_fit_options;
+
+nn_fit_options nn_fit_defaults(void);
+
+typedef struct nn_fit_state {
+    nn_model *model;          // model being trained
+    const nn_dataset *train;  // training data (not owned)
+    nn_fit_options opt;       // options as given
+    int n_train;              // samples used for training (after validation_split)
+    int n_val;                // validation samples taken from the end of train
+    int32_t *order;           // shuffled indices of training samples (n_train)
+    int epoch;                // current epoch (0-based)
+    int step;                 // batches done in the current epoch
+    int steps;                // batches per epoch (last partial batch included)
+    double loss_sum;          // sum of batch loss * batch size this epoch
+    int64_t correct;          // correct predictions this epoch
+    int64_t seen;             // samples seen this epoch
+    nn_progress progress;     // last batch's progress
+    nn_epoch_log last_epoch;  // last finished epoch's log
+    int done;                 // all epochs finished, or stopped
+} nn_fit_state;
+
+int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o);
+// Run up to max_steps batches (stopping early at the end of an epoch if
+// stop_at_epoch_end). Validation runs and history is appended when an epoch
+// ends. Returns the number of batches run (>= 0) or a negative status; on
+// NN_ERR_DIVERGED the model keeps its last finite weights.
+int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end);
+void nn_fit_end(nn_fit_state *s);
+// The whole fit, with callbacks.
+int nn_fit(nn_model *m, const nn_dataset *train, const nn_fit_options *o);
+
+// ---------------------------------------------------------------------------
+// Model files (.nnl): architecture, compile settings, weights, optimizer state
+// and history, little-endian, with a magic, a version and a CRC-32.
+// The format is described in src/model_file.c.
+
+#define NN_FILE_MAGIC "NNLAB\x1a\r\n"
+#define NN_FILE_VERSION 1
+
+// Serialise into a malloc'd buffer (*out, *len); free with free().
+int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len);
+// Build a model from a buffer; *m is only written on success.
+int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const char *name);
+int nn_model_save(const nn_model *m, const char *path);
+int nn_model_load(nn_model *m, const char *path);
+
+uint32_t nn_crc32(const uint8_t *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif // NNLAB_H
