@@ -302,7 +302,8 @@ typedef struct nn_layer {
     int in, out;        // input and output width
     float *w, *b;       // Dense: kernel (in, out) and bias (out), views into model->params
     float *dw, *db;     // their gradients, views into model->grads
-    float *z, *y;       // batch pre-activation (B, out) and output (B, out), views into work
+    float *z;           // Dense: batch pre-activation (B, out); equals y for a linear Dense
+    float *y;           // batch output (B, out), view into work
     float *dy;          // gradient w.r.t. y (B, out), view into work
     float *mask;        // Dropout: mask (B, out), view into work
 } nn_layer;
@@ -328,6 +329,7 @@ typedef struct nn_model {
     float *grads;            // their gradients, same layout
     float *slots[2];         // optimizer state arrays, same layout (NULL if unused)
 
+    int first_dense;         // index of the first Dense layer: no input gradient needed before it
     int compiled;            // compile() has been called
     nn_optimizer optimizer;  // update rule and hyperparameters
     nn_loss loss;            // training loss
@@ -339,7 +341,6 @@ typedef struct nn_model {
     float *x;                // batch input (batch_capacity, input_size)
     float *onehot;           // batch one-hot targets (batch_capacity, n_classes)
     uint8_t *labels;         // batch labels (batch_capacity)
-    float *dtmp;             // scratch gradient (batch_capacity, max width)
 
     nn_history history;      // per-epoch metrics of every fit so far
 } nn_model;
@@ -357,6 +358,9 @@ int nn_model_output_size(const nn_model *m);
 size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch);
 
 int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss);
+// Sizes the work buffers for batches of `rows` (fit does this before its first
+// step, so the training step itself never allocates).
+int nn_model_reserve_batch(nn_model *m, int rows);
 
 // The Keras summary() table, written into buf (NUL-terminated, truncated to size).
 // Returns the number of characters the full table needs (like snprintf).
@@ -378,7 +382,7 @@ int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_
 
 // One optimizer step on a batch x(B, input_size) with labels(B). Reports the
 // batch's mean loss and number correct. Returns NN_ERR_DIVERGED (weights
-// untouched) when the loss is not finite.
+// untouched by this step) when the loss or the gradient is not finite.
 int nn_model_train_batch(nn_model *m, const float *x, const uint8_t *labels, int B,
                          float *loss, int *correct);
 
@@ -435,13 +439,17 @@ typedef struct nn_fit_state {
     nn_progress progress;     // last batch's progress
     nn_epoch_log last_epoch;  // last finished epoch's log
     int done;                 // all epochs finished, or stopped
+    float *snapshot;          // params then optimizer slots at the start of the epoch
+    int64_t snapshot_step;    // the optimizer step count then
+    float snapshot_u_product; // and Nadam's schedule product
 } nn_fit_state;
 
 int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o);
 // Run up to max_steps batches (stopping early at the end of an epoch if
 // stop_at_epoch_end). Validation runs and history is appended when an epoch
 // ends. Returns the number of batches run (>= 0) or a negative status; on
-// NN_ERR_DIVERGED the model keeps its last finite weights.
+// NN_ERR_DIVERGED the model is rolled back to its state at the start of the
+// epoch (the last one known to be finite) and the fit is over.
 int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end);
 void nn_fit_end(nn_fit_state *s);
 // The whole fit, with callbacks.

@@ -1,0 +1,252 @@
+/*
+ * train.c — fit(): epochs of shuffled mini-batches with validation and
+ * history, as Keras's Model.fit.
+ *
+ * fit is a small state machine (begin / run N steps / end) rather than one
+ * loop, because the browser worker must return to its event loop every few
+ * milliseconds to answer pause, resume and "one step". nn_fit() is the plain
+ * loop over it, for the CLI and the tests.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnlab.h"
+
+nn_fit_options nn_fit_defaults(void) {
+    nn_fit_options o;
+    memset(&o, 0, sizeof o);
+    o.epochs = 1;
+    o.batch_size = 32;
+    o.shuffle = 1;
+    return o;
+}
+
+// ---------------------------------------------------------------------------
+// Checks made once, before the first step
+
+static int check_labels(const nn_dataset *d, int outputs, const char *what) {
+    int classes = outputs == 1 ? 2 : outputs;
+    int worst = -1;
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] >= classes && d->labels[i] > worst) worst = d->labels[i];
+    if (worst >= 0)
+        return nn_set_error(NN_ERR_ARG,
+                            "the %s has label %d but the model has %d outputs: make the last layer "
+                            "at least %d units wide",
+                            what, worst, outputs, worst + 1);
+    return NN_OK;
+}
+
+static int check_dataset(const nn_model *m, const nn_dataset *d, const char *what) {
+    if (!d || d->n < 1) return nn_set_error(NN_ERR_ARG, "the %s is empty", what);
+    if (d->features != m->input_size)
+        return nn_set_error(NN_ERR_ARG,
+                            "the %s has %d values per sample (%dx%d images) but the model's input "
+                            "takes %d",
+                            what, d->features, d->rows, d->cols, m->input_size);
+    return check_labels(d, nn_model_output_size(m), what);
+}
+
+static int grow_history(nn_history *h, int need) {
+    if (need <= h->capacity) return NN_OK;
+    float **arrays[4] = {&h->loss, &h->accuracy, &h->val_loss, &h->val_accuracy};
+    for (int i = 0; i < 4; i++) {
+        float *p = realloc(*arrays[i], (size_t)need * sizeof(float));
+        if (!p) return nn_set_error(NN_ERR_NOMEM, "out of memory for the training history");
+        *arrays[i] = p;
+    }
+    h->capacity = need;
+    return NN_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots: weights that diverge mid-epoch may be finite but useless, so the
+// model goes back to where the epoch began, which is known to be sound.
+
+static size_t snapshot_floats(const nn_model *m) {
+    return m->n_params * (size_t)(1 + (m->slots[0] != NULL) + (m->slots[1] != NULL));
+}
+
+static void take_snapshot(nn_fit_state *s) {
+    nn_model *m = s->model;
+    float *p = s->snapshot;
+    memcpy(p, m->params, m->n_params * sizeof(float));
+    for (int i = 0; i < 2; i++)
+        if (m->slots[i]) memcpy(p += m->n_params, m->slots[i], m->n_params * sizeof(float));
+    s->snapshot_step = m->step;
+    s->snapshot_u_product = m->nadam_u_product;
+}
+
+static void restore_snapshot(nn_fit_state *s) {
+    nn_model *m = s->model;
+    const float *p = s->snapshot;
+    memcpy(m->params, p, m->n_params * sizeof(float));
+    for (int i = 0; i < 2; i++)
+        if (m->slots[i]) memcpy(m->slots[i], p += m->n_params, m->n_params * sizeof(float));
+    m->step = s->snapshot_step;
+    m->nadam_u_product = s->snapshot_u_product;
+}
+
+// ---------------------------------------------------------------------------
+// The state machine
+
+int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o) {
+    memset(s, 0, sizeof *s);
+    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before fit");
+    if (o->epochs < 1) return nn_set_error(NN_ERR_ARG, "epochs must be at least 1 (got %d)", o->epochs);
+    if (o->batch_size < 1) return nn_set_error(NN_ERR_ARG, "batch_size must be at least 1 (got %d)", o->batch_size);
+    if (!(o->validation_split >= 0.0f && o->validation_split < 1.0f))
+        return nn_set_error(NN_ERR_ARG, "validation_split must be in [0, 1) (got %g)", o->validation_split);
+    int rc = check_dataset(m, train, "training data");
+    if (rc) return rc;
+    if (o->validation_data) {
+        rc = check_dataset(m, o->validation_data, "validation data");
+        if (rc) return rc;
+    }
+    int n_train = train->n;
+    if (!o->validation_data && o->validation_split > 0.0f) {
+        // Keras: split_at = ceil(n * (1 - split)); the last samples validate, taken before shuffling.
+        n_train = (int)ceil((double)train->n * (1.0 - (double)o->validation_split));
+        if (n_train >= train->n || n_train < 1)
+            return nn_set_error(NN_ERR_ARG,
+                                "validation_split %g of %d samples leaves %d for training and %d for "
+                                "validation; both need at least one",
+                                o->validation_split, train->n, n_train, train->n - n_train);
+    }
+    rc = nn_model_reserve_batch(m, o->batch_size);
+    if (rc) return rc;
+    rc = grow_history(&m->history, m->history.epochs + o->epochs);
+    if (rc) return rc;
+    s->order = malloc((size_t)n_train * sizeof *s->order);
+    s->snapshot = malloc(snapshot_floats(m) * sizeof(float) + 1);
+    if (!s->order || !s->snapshot) {
+        nn_fit_end(s);
+        return nn_set_error(NN_ERR_NOMEM, "out of memory for the shuffle order");
+    }
+    for (int i = 0; i < n_train; i++) s->order[i] = i;
+    if (o->shuffle) nn_rng_shuffle(&m->rng, s->order, n_train);
+    s->model = m;
+    s->train = train;
+    s->opt = *o;
+    s->n_train = n_train;
+    s->n_val = train->n - n_train;
+    s->steps = (n_train + o->batch_size - 1) / o->batch_size; // the last partial batch counts, as Keras
+    s->last_epoch.val_loss = s->last_epoch.val_accuracy = NAN;
+    take_snapshot(s);
+    return NN_OK;
+}
+
+// Validation, history and the epoch callback; then the next epoch's order.
+static int end_epoch(nn_fit_state *s) {
+    nn_model *m = s->model;
+    nn_epoch_log *log = &s->last_epoch;
+    log->epoch = s->epoch;
+    log->epochs = s->opt.epochs;
+    log->loss = (float)(s->loss_sum / (double)s->seen);
+    log->accuracy = (float)((double)s->correct / (double)s->seen);
+    log->val_loss = log->val_accuracy = NAN;
+    const nn_dataset *val = s->opt.validation_data;
+    nn_dataset tail;
+    if (!val && s->n_val > 0) { // a view of the last n_val training samples
+        tail = *s->train;
+        tail.n = s->n_val;
+        tail.images += (size_t)s->n_train * tail.features;
+        tail.labels += s->n_train;
+        val = &tail;
+    }
+    if (val) {
+        nn_eval_result r;
+        int rc = nn_model_evaluate(m, val, s->opt.batch_size, &r);
+        if (rc) return rc;
+        log->val_loss = r.loss;
+        log->val_accuracy = r.accuracy;
+    }
+    nn_history *h = &m->history;
+    h->loss[h->epochs] = log->loss;
+    h->accuracy[h->epochs] = log->accuracy;
+    h->val_loss[h->epochs] = log->val_loss;
+    h->val_accuracy[h->epochs] = log->val_accuracy;
+    h->epochs++;
+
+    s->epoch++;
+    s->step = 0;
+    s->loss_sum = 0.0;
+    s->correct = 0;
+    s->seen = 0;
+    take_snapshot(s);
+    if (s->epoch >= s->opt.epochs) s->done = 1;
+    else if (s->opt.shuffle) nn_rng_shuffle(&m->rng, s->order, s->n_train);
+    if (s->opt.on_epoch && s->opt.on_epoch(s->opt.user, log)) s->done = 1;
+    return NN_OK;
+}
+
+int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end) {
+    nn_model *m = s->model;
+    int B = s->opt.batch_size, ran = 0;
+    while (ran < max_steps && !s->done) {
+        int start = s->step * B;
+        int rows = s->n_train - start < B ? s->n_train - start : B;
+        nn_dataset_gather(s->train, s->order + start, rows, m->x, m->labels);
+        float loss;
+        int correct;
+        int rc = nn_model_train_batch(m, m->x, m->labels, rows, &loss, &correct);
+        if (rc == NN_ERR_DIVERGED) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", nn_last_error());
+            restore_snapshot(s);
+            nn_set_error(rc, "%s The model was rolled back to its weights at the start of epoch %d.", why,
+                         s->epoch + 1);
+        }
+        if (rc) {
+            s->done = 1;
+            return rc;
+        }
+        ran++;
+        s->step++;
+        s->loss_sum += (double)loss * rows;
+        s->correct += correct;
+        s->seen += rows;
+        nn_progress *p = &s->progress;
+        p->epoch = s->epoch;
+        p->epochs = s->opt.epochs;
+        p->step = s->step;
+        p->steps = s->steps;
+        p->loss = (float)(s->loss_sum / (double)s->seen);
+        p->accuracy = (float)((double)s->correct / (double)s->seen);
+        p->batch_loss = loss;
+        p->batch_accuracy = (float)correct / (float)rows;
+        if (s->opt.on_batch && s->opt.on_batch(s->opt.user, p)) s->done = 1;
+        if (s->step == s->steps) {
+            rc = end_epoch(s);
+            if (rc) {
+                s->done = 1;
+                return rc;
+            }
+            if (stop_at_epoch_end) break;
+        }
+    }
+    return ran;
+}
+
+void nn_fit_end(nn_fit_state *s) {
+    free(s->order);
+    free(s->snapshot);
+    s->order = NULL;
+    s->snapshot = NULL;
+    s->done = 1;
+}
+
+int nn_fit(nn_model *m, const nn_dataset *train, const nn_fit_options *o) {
+    nn_fit_state s;
+    int rc = nn_fit_begin(&s, m, train, o);
+    if (rc) return rc;
+    while (!s.done) {
+        rc = nn_fit_run(&s, INT_MAX, 0);
+        if (rc < 0) break;
+    }
+    nn_fit_end(&s);
+    return rc < 0 ? rc : NN_OK;
+}
