@@ -1,0 +1,206 @@
+/*
+ * losses.c — Keras losses as a mean over the batch, with their gradients.
+ *
+ * The definitions follow Keras 3 (keras/src/losses/losses.py and
+ * keras/src/backend/numpy/nn.py):
+ *   categorical_crossentropy   p is divided by its row sum, clipped to
+ *                              [eps, 1 - eps] (eps = 1e-7), then -Σ y log p
+ *   sparse_categorical_...     the same with the target given as a label
+ *   mean_squared_error         mean over cols of (p - y)², then over rows
+ *   binary_crossentropy        element-wise on p clipped to [eps, 1 - eps],
+ *                              mean over cols, then over rows
+ * Gradients are those of exactly these expressions: zero where the clip is
+ * active, and the cross-entropy gradient passes through the row-sum
+ * normalisation (which adds a constant per row that cancels against a
+ * softmax Jacobian). Per-row sums are kept in double: a batch of a few
+ * hundred rows of 10 classes costs nothing, and the loss shown to the user
+ * does not drift with the batch size.
+ *
+ * A label >= cols never reads out of bounds: such a row has an all-zero
+ * target (as jax.nn.one_hot makes it), so it adds 0 to the loss and to the
+ * gradient. Callers are expected to validate labels (nn_to_categorical does).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "nnlab.h"
+
+// ---------------------------------------------------------------------------
+// Names
+
+static const char *const loss_names[NN_LOSS_COUNT] = {
+    [NN_LOSS_CATEGORICAL_CROSSENTROPY] = "categorical_crossentropy",
+    [NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY] = "sparse_categorical_crossentropy",
+    [NN_LOSS_MEAN_SQUARED_ERROR] = "mean_squared_error",
+    [NN_LOSS_BINARY_CROSSENTROPY] = "binary_crossentropy",
+};
+
+const char *nn_loss_name(nn_loss l) {
+    if ((int)l < 0 || l >= NN_LOSS_COUNT) return "unknown";
+    return loss_names[l];
+}
+
+int nn_loss_from_name(const char *name) {
+    if (!name) return -1;
+    // Keras registers the short aliases "mse" and "MSE" for mean_squared_error.
+    if (strcmp(name, "mse") == 0 || strcmp(name, "MSE") == 0) return NN_LOSS_MEAN_SQUARED_ERROR;
+    for (int i = 0; i < NN_LOSS_COUNT; i++)
+        if (strcmp(name, loss_names[i]) == 0) return i;
+    return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Targets: one-hot rows when given, else built on the fly from labels.
+
+static inline float target_at(const float *onehot, const uint8_t *labels, int cols, int r, int j) {
+    return onehot ? onehot[(size_t)r * cols + j] : (float)(labels[r] == j);
+}
+
+// ---------------------------------------------------------------------------
+// Losses. Each returns the mean loss and, if dp is not NULL, writes
+// d(mean loss)/dp. p, onehot and dp are (rows, cols), labels is (rows).
+// The per-element losses (MSE, BCE) are scaled by 1/(rows·cols).
+
+// -Σ_j y_j log clip(p_j / S), S = Σ_k p_k. With q = p / S and g_j = dL/dq_j
+// (= -y_j / q_j inside the clip range, 0 outside), the chain rule through
+// the normalisation gives dL/dp_k = (g_k - Σ_j g_j q_j) / S.
+static float crossentropy(int rows, int cols, const float *p, const float *onehot,
+                          const uint8_t *labels, float *dp) {
+    const double lo = NN_EPSILON, hi = 1.0 - (double)NN_EPSILON;
+    double total = 0.0;
+    for (int r = 0; r < rows; r++) {
+        const float *pr = p + (size_t)r * cols;
+        double s = 0.0;
+        for (int j = 0; j < cols; j++) s += pr[j];
+        double loss = 0.0, gq = 0.0;
+        for (int j = 0; j < cols; j++) {
+            double y = target_at(onehot, labels, cols, r, j);
+            if (y == 0.0) continue;
+            double q = pr[j] / s;
+            double c = q < lo ? lo : (q > hi ? hi : q);
+            loss -= y * log(c);
+            if (q >= lo && q <= hi) gq += (-y / c) * q;
+        }
+        total += loss;
+        if (!dp) continue;
+        float *dr = dp + (size_t)r * cols;
+        for (int j = 0; j < cols; j++) {
+            double y = target_at(onehot, labels, cols, r, j);
+            double q = pr[j] / s;
+            double g = (y != 0.0 && q >= lo && q <= hi) ? -y / q : 0.0;
+            dr[j] = (float)((g - gq) / s / rows);
+        }
+    }
+    return (float)(total / rows);
+}
+
+static float mean_squared_error(int rows, int cols, const float *p, const float *onehot,
+                                const uint8_t *labels, float *dp) {
+    const double scale = 1.0 / ((double)rows * cols);
+    double total = 0.0;
+    for (int r = 0; r < rows; r++) {
+        const float *pr = p + (size_t)r * cols;
+        for (int j = 0; j < cols; j++) {
+            double d = (double)pr[j] - target_at(onehot, labels, cols, r, j);
+            total += d * d;
+            if (dp) dp[(size_t)r * cols + j] = (float)(2.0 * d * scale);
+        }
+    }
+    return (float)(total * scale);
+}
+
+static float binary_crossentropy(int rows, int cols, const float *p, const float *onehot,
+                                 const uint8_t *labels, float *dp) {
+    const double lo = NN_EPSILON, hi = 1.0 - (double)NN_EPSILON;
+    const double scale = 1.0 / ((double)rows * cols);
+    double total = 0.0;
+    for (int r = 0; r < rows; r++) {
+        const float *pr = p + (size_t)r * cols;
+        for (int j = 0; j < cols; j++) {
+            double y = target_at(onehot, labels, cols, r, j);
+            double q = pr[j];
+            double c = q < lo ? lo : (q > hi ? hi : q);
+            total -= y * log(c) + (1.0 - y) * log(1.0 - c);
+            if (dp) {
+                double g = (q >= lo && q <= hi) ? (-y / c + (1.0 - y) / (1.0 - c)) : 0.0;
+                dp[(size_t)r * cols + j] = (float)(g * scale);
+            }
+        }
+    }
+    return (float)(total * scale);
+}
+
+float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
+                               const float *onehot, const uint8_t *labels, float *dp) {
+    if (rows <= 0 || cols <= 0) return 0.0f;
+    // The sparse loss reads labels; the others prefer one-hot rows but fall
+    // back to labels, which describe the same targets.
+    if (l == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && labels) onehot = NULL;
+    if (!onehot && !labels) {
+        if (dp) memset(dp, 0, (size_t)rows * cols * sizeof *dp);
+        nn_set_error(NN_ERR_ARG, "%s needs targets: no one-hot rows and no labels were given",
+                     nn_loss_name(l));
+        return NAN;
+    }
+    switch (l) {
+    case NN_LOSS_CATEGORICAL_CROSSENTROPY:
+    case NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY:
+        return crossentropy(rows, cols, p, onehot, labels, dp);
+    case NN_LOSS_MEAN_SQUARED_ERROR:
+        return mean_squared_error(rows, cols, p, onehot, labels, dp);
+    case NN_LOSS_BINARY_CROSSENTROPY:
+        return binary_crossentropy(rows, cols, p, onehot, labels, dp);
+    default:
+        if (dp) memset(dp, 0, (size_t)rows * cols * sizeof *dp);
+        nn_set_error(NN_ERR_ARG, "unknown loss %d", (int)l);
+        return NAN;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Softmax + cross-entropy, fused
+
+// The exact gradient of -Σ y log softmax(z) w.r.t. z is p·Σy - y, which is
+// the familiar p - y when the target row sums to 1 (one-hot); a row whose
+// label is out of range has no target and gets a zero gradient.
+void nn_softmax_crossentropy_backward(int rows, int cols, const float *p, const float *onehot,
+                                      const uint8_t *labels, float *dz) {
+    if (rows <= 0 || cols <= 0) return;
+    const float inv = 1.0f / (float)rows;
+    for (int r = 0; r < rows; r++) {
+        const float *pr = p + (size_t)r * cols;
+        float *dr = dz + (size_t)r * cols;
+        if (onehot) {
+            const float *yr = onehot + (size_t)r * cols;
+            float ysum = 0.0f;
+            for (int j = 0; j < cols; j++) ysum += yr[j];
+            for (int j = 0; j < cols; j++) dr[j] = (pr[j] * ysum - yr[j]) * inv;
+        } else if (labels && labels[r] < cols) {
+            for (int j = 0; j < cols; j++) dr[j] = pr[j] * inv;
+            dr[labels[r]] -= inv;
+        } else {
+            memset(dr, 0, (size_t)cols * sizeof *dr);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One-hot targets
+
+int nn_to_categorical(const uint8_t *labels, int n, int n_classes, float *out) {
+    if (n < 0 || n_classes <= 0)
+        return nn_set_error(NN_ERR_ARG, "to_categorical: impossible sizes (%d labels, %d classes)",
+                            n, n_classes);
+    if (n == 0) return NN_OK;
+    if (!labels || !out) return nn_set_error(NN_ERR_ARG, "to_categorical: missing buffer");
+    // Check every label before writing, so a failed call leaves out untouched.
+    for (int i = 0; i < n; i++)
+        if (labels[i] >= n_classes)
+            return nn_set_error(NN_ERR_ARG,
+                                "label %d at position %d is not a class: with %d classes "
+                                "labels must be 0..%d",
+                                labels[i], i, n_classes, n_classes - 1);
+    memset(out, 0, (size_t)n * n_classes * sizeof *out);
+    for (int i = 0; i < n; i++) out[(size_t)i * n_classes + labels[i]] = 1.0f;
+    return NN_OK;
+}
