@@ -1,0 +1,359 @@
+/*
+ * idx.c — IDX files (the MNIST format) and in-memory datasets.
+ *
+ * An IDX file is a big-endian header — two zero bytes, an element-type byte
+ * (0x08, unsigned byte, is the only one MNIST uses), a dimension count — then
+ * one u32 size per dimension and the raw elements. Images are (n, rows, cols),
+ * labels are (n). Files come from the internet and from students' disks, so
+ * every header field is checked before it is trusted: sizes are multiplied in
+ * 64 bits with a ceiling, and the file length must match the header exactly,
+ * before anything is allocated. Each refusal names the file and says what was
+ * wrong in a sentence, because the usual faults (a file still gzipped, a
+ * truncated download, images and labels swapped) are easy to fix once named.
+ *
+ * Datasets keep pixels as uint8 (a quarter of the memory of float) and are
+ * scaled to [0, 1] one batch at a time by nn_dataset_gather.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnlab.h"
+
+// ---------------------------------------------------------------------------
+// IDX header
+
+#define IDX_TYPE_U8 0x08
+// A ceiling on elements: anything larger is a corrupt header, and it keeps
+// every size (including rows * cols) inside an int on 32-bit wasm.
+#define IDX_MAX_ELEMENTS ((uint64_t)INT_MAX)
+
+static uint32_t read_be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+// What a file of this name should start with, for the "expected magic" sentence.
+static const char *expected_magic(const char *name) {
+    if (strstr(name, "label")) return "0x00000801";
+    if (strstr(name, "image")) return "0x00000803";
+    return "0x00000801 (labels) or 0x00000803 (images)";
+}
+
+static void dims_text(const nn_idx *x, char *buf, size_t size) {
+    if (x->ndim == 1)
+        snprintf(buf, size, "%d", x->dims[0]);
+    else
+        snprintf(buf, size, "%dx%dx%d", x->dims[0], x->dims[1], x->dims[2]);
+}
+
+// Validate the header of `bytes` and fill everything in *out except data.
+// Returns the header length (> 0) or a negative status.
+static int parse_header(const uint8_t *bytes, size_t len, const char *name, nn_idx *out) {
+    if (len < 4)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: the file is only %zu bytes long, too short for an IDX header "
+                            "(at least 8 bytes)",
+                            name, len);
+    uint32_t magic = read_be32(bytes);
+    if (bytes[0] == 0x1f && bytes[1] == 0x8b)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected magic %s, found 0x%08x — is the file still gzipped? "
+                            "Unpack it first (gunzip).",
+                            name, expected_magic(name), (unsigned)magic);
+    if (bytes[0] != 0 || bytes[1] != 0)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected magic %s, found 0x%08x — this is not an IDX file",
+                            name, expected_magic(name), (unsigned)magic);
+    if (bytes[2] != IDX_TYPE_U8)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected magic %s, found 0x%08x — the elements are of type "
+                            "0x%02x, but only unsigned bytes (0x08) are supported",
+                            name, expected_magic(name), (unsigned)magic, bytes[2]);
+    int ndim = bytes[3];
+    if (ndim != 1 && ndim != 3)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected magic %s, found 0x%08x — the file has %d dimensions, "
+                            "but only 1 (labels) or 3 (images) are supported",
+                            name, expected_magic(name), (unsigned)magic, ndim);
+
+    size_t header = 4 + 4 * (size_t)ndim;
+    if (len < header)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: the file is truncated: its header needs %zu bytes, found %zu",
+                            name, header, len);
+
+    uint32_t d[3] = {0, 0, 0};
+    uint64_t count = 1;
+    for (int i = 0; i < ndim; i++) {
+        d[i] = read_be32(bytes + 4 + 4 * i);
+        if (d[i] == 0) {
+            if (i == 0)
+                return nn_set_error(NN_ERR_FORMAT, "%s: the file contains zero %s", name,
+                                    ndim == 3 ? "images" : "labels");
+            return nn_set_error(NN_ERR_FORMAT, "%s: the images have zero %s", name,
+                                i == 1 ? "rows" : "columns");
+        }
+        // count * d[i] stays below 2^63 because count <= IDX_MAX_ELEMENTS < 2^31 here.
+        count *= d[i];
+        if (count > IDX_MAX_ELEMENTS) {
+            if (ndim == 1)
+                return nn_set_error(NN_ERR_FORMAT,
+                                    "%s: the header declares %u labels, more than this program "
+                                    "accepts (%d) — the header is corrupt",
+                                    name, (unsigned)d[0], INT_MAX);
+            return nn_set_error(NN_ERR_FORMAT,
+                                "%s: the header declares %u x %u x %u pixels, more than this "
+                                "program accepts (%d) — the header is corrupt",
+                                name, (unsigned)d[0], (unsigned)read_be32(bytes + 8),
+                                (unsigned)read_be32(bytes + 12), INT_MAX);
+        }
+    }
+
+    uint64_t expected = (uint64_t)header + count;
+    if ((uint64_t)len < expected)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: the file is truncated: its header describes %llu bytes (a "
+                            "%zu-byte header and %llu elements), found only %zu — download it "
+                            "again",
+                            name, (unsigned long long)expected, header,
+                            (unsigned long long)count, len);
+    if ((uint64_t)len > expected)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: the file has %llu unexpected byte%s after its data (expected "
+                            "%llu bytes in all, found %zu)",
+                            name, (unsigned long long)((uint64_t)len - expected),
+                            (uint64_t)len - expected == 1 ? "" : "s",
+                            (unsigned long long)expected, len);
+
+    memset(out, 0, sizeof *out);
+    out->type = IDX_TYPE_U8;
+    out->ndim = ndim;
+    for (int i = 0; i < 3; i++) out->dims[i] = (int)d[i];
+    out->count = (size_t)count;
+    return (int)header;
+}
+
+// ---------------------------------------------------------------------------
+// Parsing and loading
+
+int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out) {
+    if (!out) return nn_set_error(NN_ERR_ARG, "nn_idx_parse: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!name) name = "IDX file";
+    if (!bytes && len) return nn_set_error(NN_ERR_ARG, "%s: no bytes given", name);
+    nn_idx x;
+    int header = parse_header(bytes, len, name, &x);
+    if (header < 0) return header;
+    x.data = malloc(x.count);
+    if (!x.data)
+        return nn_set_error(NN_ERR_NOMEM, "%s: out of memory for %zu bytes of data", name,
+                            x.count);
+    memcpy(x.data, bytes + header, x.count);
+    *out = x;
+    return NN_OK;
+}
+
+// Read a whole file into a malloc'd buffer.
+static int read_file(const char *path, uint8_t **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return nn_set_error(NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory reading the file", path);
+        }
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        // Double, but stop growing at a size no valid file reaches (also guards size_t).
+        if (cap > ((size_t)1 << 31)) {
+            free(buf);
+            fclose(f);
+            return nn_set_error(NN_ERR_FORMAT, "%s: the file is larger than 2 GiB", path);
+        }
+        uint8_t *grown = realloc(buf, cap * 2);
+        if (!grown) free(buf);
+        buf = grown;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return nn_set_error(NN_ERR_IO, "cannot read %s", path);
+    }
+    *out = buf;
+    *len = n;
+    return NN_OK;
+}
+
+int nn_idx_load(const char *path, nn_idx *out) {
+    if (!out) return nn_set_error(NN_ERR_ARG, "nn_idx_load: out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!path) return nn_set_error(NN_ERR_ARG, "nn_idx_load: path is NULL");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
+    if (rc != NN_OK) return rc;
+    nn_idx x;
+    int header = parse_header(buf, len, path, &x);
+    if (header < 0) {
+        free(buf);
+        return header;
+    }
+    // Reuse the file buffer rather than copying 47 MB: slide the data down.
+    memmove(buf, buf + header, x.count);
+    uint8_t *shrunk = realloc(buf, x.count);
+    x.data = shrunk ? shrunk : buf;
+    *out = x;
+    return NN_OK;
+}
+
+void nn_idx_free(nn_idx *x) {
+    if (!x) return;
+    free(x->data);
+    memset(x, 0, sizeof *x);
+}
+
+// ---------------------------------------------------------------------------
+// Datasets
+
+// nn_dataset_from_idx with file names for the messages.
+static int dataset_from_idx(nn_idx *images, nn_idx *labels, const char *images_name,
+                            const char *labels_name, nn_dataset *out) {
+    char dims[64];
+    if (images->ndim != 3 || !images->data) {
+        dims_text(images, dims, sizeof dims);
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected images with 3 dimensions (count, rows, cols), found "
+                            "%d (%s) — is it a labels file?",
+                            images_name, images->ndim, dims);
+    }
+    if (labels->ndim != 1 || !labels->data) {
+        dims_text(labels, dims, sizeof dims);
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: expected labels with 1 dimension (count), found %d (%s) — is "
+                            "it an images file?",
+                            labels_name, labels->ndim, dims);
+    }
+    if (images->dims[0] != labels->dims[0])
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s and %s do not match: %d images but %d labels", images_name,
+                            labels_name, images->dims[0], labels->dims[0]);
+    int n = images->dims[0];
+    int max_label = 0;
+    for (int i = 0; i < n; i++)
+        if (labels->data[i] > max_label) max_label = labels->data[i];
+
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->rows = images->dims[1];
+    out->cols = images->dims[2];
+    out->features = out->rows * out->cols; // <= count <= INT_MAX, checked when parsed
+    out->n_classes = max_label + 1;
+    out->images = images->data;
+    out->labels = labels->data;
+    memset(images, 0, sizeof *images);
+    memset(labels, 0, sizeof *labels);
+    return NN_OK;
+}
+
+int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out) {
+    if (!images || !labels || !out)
+        return nn_set_error(NN_ERR_ARG, "nn_dataset_from_idx: NULL argument");
+    return dataset_from_idx(images, labels, "the images file", "the labels file", out);
+}
+
+// If `path` is missing but "<path>.gz" exists, say so: the usual slip with MNIST.
+static void explain_missing(const char *path) {
+    char gz[1024];
+    if (snprintf(gz, sizeof gz, "%s.gz", path) >= (int)sizeof gz) return;
+    FILE *f = fopen(gz, "rb");
+    if (!f) return;
+    fclose(f);
+    nn_set_error(NN_ERR_IO, "cannot open %s, but %s exists — unpack it first (gunzip)", path,
+                 gz);
+}
+
+int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) {
+    if (!dir || !prefix || !out)
+        return nn_set_error(NN_ERR_ARG, "nn_dataset_load_mnist: NULL argument");
+    memset(out, 0, sizeof *out);
+    size_t dl = strlen(dir);
+    const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
+    char ipath[1024], lpath[1024];
+    if (snprintf(ipath, sizeof ipath, "%s%s%s-images-idx3-ubyte", dir, sep, prefix) >=
+            (int)sizeof ipath ||
+        snprintf(lpath, sizeof lpath, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix) >=
+            (int)sizeof lpath)
+        return nn_set_error(NN_ERR_ARG, "the data directory path is too long: %s", dir);
+
+    nn_idx images, labels;
+    int rc = nn_idx_load(ipath, &images);
+    if (rc == NN_ERR_IO) explain_missing(ipath);
+    if (rc != NN_OK) return rc;
+    rc = nn_idx_load(lpath, &labels);
+    if (rc == NN_ERR_IO) explain_missing(lpath);
+    if (rc != NN_OK) {
+        nn_idx_free(&images);
+        return rc;
+    }
+    rc = dataset_from_idx(&images, &labels, ipath, lpath, out);
+    nn_idx_free(&images); // emptied on success, still owned on failure
+    nn_idx_free(&labels);
+    return rc;
+}
+
+int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out) {
+    if (!src || !out) return nn_set_error(NN_ERR_ARG, "nn_dataset_slice: NULL argument");
+    if (start < 0 || count < 0 || start > src->n || count > src->n - start)
+        return nn_set_error(NN_ERR_ARG,
+                            "cannot take samples [%d, %d) of a dataset of %d samples", start,
+                            start + count, src->n);
+    nn_dataset d = *src;
+    d.n = count;
+    d.images = NULL;
+    d.labels = NULL;
+    if (count > 0) {
+        size_t pixels = (size_t)count * (size_t)src->features;
+        d.images = malloc(pixels);
+        d.labels = malloc((size_t)count);
+        if (!d.images || !d.labels) {
+            free(d.images);
+            free(d.labels);
+            return nn_set_error(NN_ERR_NOMEM, "out of memory copying %d samples", count);
+        }
+        memcpy(d.images, src->images + (size_t)start * (size_t)src->features, pixels);
+        memcpy(d.labels, src->labels + start, (size_t)count);
+    }
+    // n_classes stays the source's: a slice of MNIST still has 10 classes even
+    // if the slice happens to lack the 9s.
+    *out = d;
+    return NN_OK;
+}
+
+void nn_dataset_free(nn_dataset *d) {
+    if (!d) return;
+    free(d->images);
+    free(d->labels);
+    memset(d, 0, sizeof *d);
+}
+
+void nn_dataset_gather(const nn_dataset *d, const int32_t *idx, int count, float *x,
+                       uint8_t *labels) {
+    // v / 255 exactly as Keras' x / 255.0 gives (255 -> 1.0 exactly); a table
+    // keeps the division out of the inner loop.
+    float scale[256];
+    for (int v = 0; v < 256; v++) scale[v] = (float)v / 255.0f;
+    size_t f = (size_t)d->features;
+    for (int i = 0; i < count; i++) {
+        size_t s = idx ? (size_t)idx[i] : (size_t)i;
+        const uint8_t *src = d->images + s * f;
+        float *dst = x + (size_t)i * f;
+        for (size_t j = 0; j < f; j++) dst[j] = scale[src[j]];
+        if (labels) labels[i] = d->labels[s];
+    }
+}

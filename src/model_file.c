@@ -1,0 +1,550 @@
+/*
+ * model_file.c — saving and loading models (.nnl files).
+ *
+ * A file holds everything needed to continue training exactly where it
+ * stopped: the architecture, the compile settings, the weights, the
+ * optimizer's state arrays and step, the random generator and the history.
+ * Every value is written little-endian one byte at a time, so a file saved by
+ * the native CLI loads in the browser and back, whatever the host's byte order.
+ *
+ * Format, version 1 (offsets in bytes; u32/i32/u64/i64/f32 little-endian,
+ * f32 as its IEEE-754 bit pattern):
+ *
+ *   Preamble
+ *     0   magic         8 bytes NN_FILE_MAGIC, "NNLAB\x1a\r\n" (like PNG's, a
+ *                       text-mode transfer that mangles \r\n or stops at ^Z is caught)
+ *     8   u32 version   NN_FILE_VERSION
+ *     12  u32 header_length  bytes from offset 0 to the first parameter
+ *                       (= 112 + 20 * n_layers), so a reader can find the weights
+ *   Header
+ *     16  i32 input_size
+ *     20  i32 n_layers
+ *     24  n_layers times 20 bytes:
+ *           u32 kind, i32 units, u32 activation, u32 kernel_initializer, f32 rate
+ *         u64 seed
+ *         u64 rng_state, u64 rng_inc   the generator as it stands, so shuffling
+ *                                      and dropout continue as if never saved
+ *         u32 compiled                 0 or 1
+ *         optimizer: u32 kind, f32 learning_rate, f32 beta_1, f32 beta_2,
+ *           f32 epsilon, f32 momentum, u32 nesterov, f32 rho,
+ *           f32 initial_accumulator_value
+ *         u32 loss
+ *         i64 step
+ *         f32 nadam_u_product
+ *         u64 n_params                 must match the architecture
+ *   Body
+ *     header_length  f32 params[n_params]
+ *         u32 n_slots                  optimizer state arrays (0 when not compiled)
+ *         f32 slots[n_slots][n_params]
+ *         i32 epochs                   history length
+ *         f32 loss[epochs], accuracy[epochs], val_loss[epochs], val_accuracy[epochs]
+ *   Trailer
+ *         u32 crc32                    CRC-32 (zlib's) of every byte before it
+ *
+ * Loading trusts nothing: magic, version, length, checksum and the
+ * consistency of every count are checked before the model is built, and the
+ * caller's model is written only when everything succeeded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnlab.h"
+
+#define MAGIC_LEN 8
+#define PREAMBLE_LEN 16
+#define LAYER_RECORD_LEN 20
+#define HEADER_FIXED_LEN 112 // header_length with no layers
+#define TRAILER_LEN 4
+
+// ---------------------------------------------------------------------------
+// CRC-32 (reflected polynomial 0xEDB88320, as zlib, PNG and gzip)
+
+// Half-byte table: 16 constants instead of 256, no initialisation, and fast
+// enough for files of a few megabytes.
+static const uint32_t crc_nibble[16] = {
+    0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+    0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+    0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c};
+
+uint32_t nn_crc32(const uint8_t *data, size_t len) {
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < len; i++) {
+        c ^= data[i];
+        c = (c >> 4) ^ crc_nibble[c & 15];
+        c = (c >> 4) ^ crc_nibble[c & 15];
+    }
+    return c ^ 0xffffffffu;
+}
+
+// ---------------------------------------------------------------------------
+// Little-endian writer
+
+typedef struct {
+    uint8_t *p;
+    size_t pos;
+} writer;
+
+static void put_u32(writer *w, uint32_t v) {
+    for (int i = 0; i < 4; i++) w->p[w->pos++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_u64(writer *w, uint64_t v) {
+    for (int i = 0; i < 8; i++) w->p[w->pos++] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_i32(writer *w, int32_t v) { put_u32(w, (uint32_t)v); }
+
+static void put_f32(writer *w, float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    put_u32(w, u);
+}
+
+static void put_floats(writer *w, const float *f, size_t n) {
+    for (size_t i = 0; i < n; i++) put_f32(w, f[i]);
+}
+
+// ---------------------------------------------------------------------------
+// Bounds-checked little-endian reader: reading past the end yields zeros and
+// sets `short_read`, so the parse can run straight through and check once.
+
+typedef struct {
+    const uint8_t *p;
+    size_t len, pos;
+    int short_read;
+    uint64_t needed; // bytes the file would need for the reads attempted so far
+} reader;
+
+static int take(reader *r, uint64_t n) {
+    r->needed = (uint64_t)r->pos + n;
+    if (n > r->len - r->pos) {
+        r->short_read = 1;
+        r->pos = r->len;
+        return 0;
+    }
+    return 1;
+}
+
+static uint32_t get_u32(reader *r) {
+    if (!take(r, 4)) return 0;
+    const uint8_t *b = r->p + r->pos;
+    r->pos += 4;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+static uint64_t get_u64(reader *r) {
+    uint64_t lo = get_u32(r);
+    return lo | ((uint64_t)get_u32(r) << 32);
+}
+
+static int32_t get_i32(reader *r) { return (int32_t)get_u32(r); }
+
+static float get_f32(reader *r) {
+    uint32_t u = get_u32(r);
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+// Skip n floats, or return the position where they start (for copying later).
+static size_t skip_floats(reader *r, uint64_t n) {
+    size_t at = r->pos;
+    if (n > (uint64_t)(r->len - r->pos) / 4) {
+        r->needed = (uint64_t)r->pos + 4 * n; // n < 2^62 here, checked by the caller
+        r->short_read = 1;
+        r->pos = r->len;
+        return at;
+    }
+    r->pos += (size_t)(4 * n);
+    return at;
+}
+
+static void copy_floats(const uint8_t *bytes, size_t at, float *dst, size_t n) {
+    reader r = {bytes, at + 4 * n, at, 0, 0};
+    for (size_t i = 0; i < n; i++) dst[i] = get_f32(&r);
+}
+
+// ---------------------------------------------------------------------------
+// Saving
+
+static uint64_t params_for(int input_size, const nn_layer_spec *specs, int n_layers) {
+    uint64_t n = 0, in = (uint64_t)input_size;
+    for (int i = 0; i < n_layers; i++) {
+        if (specs[i].kind != NN_LAYER_DENSE) continue;
+        uint64_t out = (uint64_t)specs[i].units;
+        n += in * out + out;
+        in = out;
+    }
+    return n;
+}
+
+int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
+    if (!m || !out || !len) return nn_set_error(NN_ERR_ARG, "nn_model_save_buffer: NULL argument");
+    if (m->n_layers < 0 || m->n_layers > NN_MAX_LAYERS || !m->params)
+        return nn_set_error(NN_ERR_STATE, "cannot save: the model has not been created");
+    int n_slots = m->compiled ? nn_optimizer_slots(&m->optimizer) : 0;
+    int epochs = m->history.epochs > 0 ? m->history.epochs : 0;
+    size_t header_len = HEADER_FIXED_LEN + LAYER_RECORD_LEN * (size_t)m->n_layers;
+    uint64_t total = (uint64_t)header_len + 4 * (uint64_t)m->n_params * (1 + (uint64_t)n_slots) +
+                     4 + 4 + 16 * (uint64_t)epochs + TRAILER_LEN;
+    if (total > SIZE_MAX) return nn_set_error(NN_ERR_NOMEM, "the model is too large to save");
+    uint8_t *buf = malloc((size_t)total);
+    if (!buf)
+        return nn_set_error(NN_ERR_NOMEM, "out of memory for a %.1f MB model file",
+                            (double)total / 1048576.0);
+
+    writer w = {buf, 0};
+    memcpy(buf, NN_FILE_MAGIC, MAGIC_LEN);
+    w.pos = MAGIC_LEN;
+    put_u32(&w, NN_FILE_VERSION);
+    put_u32(&w, (uint32_t)header_len);
+
+    put_i32(&w, m->input_size);
+    put_i32(&w, m->n_layers);
+    for (int i = 0; i < m->n_layers; i++) {
+        const nn_layer_spec *s = &m->layers[i].spec;
+        put_u32(&w, (uint32_t)s->kind);
+        put_i32(&w, s->units);
+        put_u32(&w, (uint32_t)s->activation);
+        put_u32(&w, (uint32_t)s->kernel_initializer);
+        put_f32(&w, s->rate);
+    }
+    put_u64(&w, m->seed);
+    put_u64(&w, m->rng.state);
+    put_u64(&w, m->rng.inc);
+    put_u32(&w, m->compiled ? 1 : 0);
+    const nn_optimizer *o = &m->optimizer;
+    put_u32(&w, (uint32_t)o->kind);
+    put_f32(&w, o->learning_rate);
+    put_f32(&w, o->beta_1);
+    put_f32(&w, o->beta_2);
+    put_f32(&w, o->epsilon);
+    put_f32(&w, o->momentum);
+    put_u32(&w, (uint32_t)o->nesterov);
+    put_f32(&w, o->rho);
+    put_f32(&w, o->initial_accumulator_value);
+    put_u32(&w, (uint32_t)m->loss);
+    put_u64(&w, (uint64_t)m->step);
+    put_f32(&w, m->nadam_u_product);
+    put_u64(&w, (uint64_t)m->n_params);
+
+    put_floats(&w, m->params, m->n_params);
+    put_u32(&w, (uint32_t)n_slots);
+    for (int s = 0; s < n_slots; s++) put_floats(&w, m->slots[s], m->n_params);
+    put_i32(&w, epochs);
+    if (epochs) {
+        put_floats(&w, m->history.loss, (size_t)epochs);
+        put_floats(&w, m->history.accuracy, (size_t)epochs);
+        put_floats(&w, m->history.val_loss, (size_t)epochs);
+        put_floats(&w, m->history.val_accuracy, (size_t)epochs);
+    }
+    put_u32(&w, nn_crc32(buf, w.pos));
+
+    *out = buf;
+    *len = w.pos;
+    return NN_OK;
+}
+
+int nn_model_save(const nn_model *m, const char *path) {
+    if (!path) return nn_set_error(NN_ERR_ARG, "nn_model_save: path is NULL");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = nn_model_save_buffer(m, &buf, &len);
+    if (rc != NN_OK) return rc;
+    // Write beside the target and rename, so a failed save never destroys the
+    // previous checkpoint.
+    char tmp[1024];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        free(buf);
+        return nn_set_error(NN_ERR_ARG, "the path is too long: %s", path);
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rc = nn_set_error(NN_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+        free(buf);
+        return rc;
+    }
+    size_t n = fwrite(buf, 1, len, f);
+    int closed = fclose(f);
+    free(buf);
+    if (n != len || closed != 0) {
+        remove(tmp);
+        return nn_set_error(NN_ERR_IO, "cannot write %s: the disk may be full", path);
+    }
+    if (rename(tmp, path) != 0) {
+        rc = nn_set_error(NN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        remove(tmp);
+        return rc;
+    }
+    return NN_OK;
+}
+
+// ---------------------------------------------------------------------------
+// Loading
+
+// Everything read from a file before the model is built.
+typedef struct {
+    uint32_t header_len;
+    int input_size, n_layers;
+    nn_layer_spec specs[NN_MAX_LAYERS];
+    uint64_t seed, rng_state, rng_inc;
+    uint32_t compiled;
+    nn_optimizer opt;
+    uint32_t loss;
+    int64_t step;
+    float nadam_u_product;
+    uint64_t n_params;
+    size_t params_at;   // offset of params
+    uint32_t n_slots;
+    size_t slots_at;    // offset of the first slot array
+    int32_t epochs;
+    size_t history_at;  // offset of the history arrays
+} file_fields;
+
+static int crc_ok(const uint8_t *bytes, size_t len) {
+    if (len < TRAILER_LEN) return 0;
+    reader r = {bytes, len, len - TRAILER_LEN, 0, 0};
+    return nn_crc32(bytes, len - TRAILER_LEN) == get_u32(&r);
+}
+
+// The two refusals of parse_fields (they use its bytes, len, name and r).
+// INCONSISTENT: a count contradicts the rest. If the checksum fails, damage
+// is the explanation a student needs; otherwise the writer was wrong: say what.
+#define INCONSISTENT(fmt, ...)                                                               \
+    (crc_ok(bytes, len) ? nn_set_error(NN_ERR_FORMAT, "%s: the file is inconsistent: " fmt,  \
+                                       name, __VA_ARGS__)                                    \
+                        : nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", \
+                                       name))
+
+#define TRUNCATED()                                                                          \
+    nn_set_error(NN_ERR_FORMAT,                                                              \
+                 "%s: the file is truncated: it has %zu bytes, but its contents need at "   \
+                 "least %llu — it was not saved completely",                                \
+                 name, len, (unsigned long long)(r.needed > len ? r.needed : len + 1))
+
+// Reads and checks the whole structure into *f without allocating anything.
+static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file_fields *f) {
+    if (len == 0) return nn_set_error(NN_ERR_FORMAT, "%s: the file is empty", name);
+    size_t check = len < MAGIC_LEN ? len : MAGIC_LEN;
+    if (memcmp(bytes, NN_FILE_MAGIC, check) != 0)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: not an nnlab model file (it does not start with the nnlab "
+                            "signature)",
+                            name);
+    reader r = {bytes, len, MAGIC_LEN, 0, MAGIC_LEN};
+    if (len < MAGIC_LEN) {
+        r.pos = len;
+        return TRUNCATED();
+    }
+    uint32_t version = get_u32(&r);
+    if (r.short_read) return TRUNCATED();
+    if (version > NN_FILE_VERSION)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: made by a newer nnlab (version %u); this one reads version %d — "
+                            "update nnlab",
+                            name, (unsigned)version, NN_FILE_VERSION);
+    if (version == 0)
+        return nn_set_error(NN_ERR_FORMAT, "%s: file version 0 does not exist: the file is damaged",
+                            name);
+
+    f->header_len = get_u32(&r);
+    f->input_size = get_i32(&r);
+    f->n_layers = get_i32(&r);
+    if (r.short_read) return TRUNCATED();
+    if (f->n_layers < 1 || f->n_layers > NN_MAX_LAYERS)
+        return INCONSISTENT("it declares %d layers (1 to %d possible)", f->n_layers,
+                            NN_MAX_LAYERS);
+    for (int i = 0; i < f->n_layers; i++) {
+        nn_layer_spec *s = &f->specs[i];
+        s->kind = (nn_layer_kind)get_u32(&r);
+        s->units = get_i32(&r);
+        s->activation = (nn_activation)get_u32(&r);
+        s->kernel_initializer = (nn_initializer)get_u32(&r);
+        s->rate = get_f32(&r);
+    }
+    f->seed = get_u64(&r);
+    f->rng_state = get_u64(&r);
+    f->rng_inc = get_u64(&r);
+    f->compiled = get_u32(&r);
+    f->opt.kind = (nn_optimizer_kind)get_u32(&r);
+    f->opt.learning_rate = get_f32(&r);
+    f->opt.beta_1 = get_f32(&r);
+    f->opt.beta_2 = get_f32(&r);
+    f->opt.epsilon = get_f32(&r);
+    f->opt.momentum = get_f32(&r);
+    f->opt.nesterov = (int)get_u32(&r);
+    f->opt.rho = get_f32(&r);
+    f->opt.initial_accumulator_value = get_f32(&r);
+    f->loss = get_u32(&r);
+    f->step = (int64_t)get_u64(&r);
+    f->nadam_u_product = get_f32(&r);
+    f->n_params = get_u64(&r);
+    if (r.short_read) return TRUNCATED();
+
+    // The counts that decide the layout must agree before they are used.
+    if (f->header_len != r.pos)
+        return INCONSISTENT("its header length is %u bytes but %zu were read",
+                            (unsigned)f->header_len, r.pos);
+    if (f->input_size < 1 || f->input_size > NN_MAX_UNITS * 16)
+        return INCONSISTENT("input size %d", f->input_size);
+    for (int i = 0; i < f->n_layers; i++) {
+        const nn_layer_spec *s = &f->specs[i];
+        if ((unsigned)s->kind > NN_LAYER_DROPOUT)
+            return INCONSISTENT("layer %d has unknown kind %u", i + 1, (unsigned)s->kind);
+        if (s->kind == NN_LAYER_DENSE && (s->units < 1 || s->units > NN_MAX_UNITS))
+            return INCONSISTENT("layer %d has %d units", i + 1, s->units);
+    }
+    uint64_t expect = params_for(f->input_size, f->specs, f->n_layers);
+    if (f->n_params != expect)
+        return INCONSISTENT("it stores %llu parameters, but its layers have %llu",
+                            (unsigned long long)f->n_params, (unsigned long long)expect);
+    if (f->compiled > 1) return INCONSISTENT("compiled flag %u", (unsigned)f->compiled);
+    if (f->compiled) {
+        if ((unsigned)f->opt.kind >= NN_OPT_COUNT)
+            return INCONSISTENT("unknown optimizer %u", (unsigned)f->opt.kind);
+        if (f->loss >= NN_LOSS_COUNT) return INCONSISTENT("unknown loss %u", (unsigned)f->loss);
+        if (f->step < 0) return INCONSISTENT("step %lld", (long long)f->step);
+    }
+    if (!(f->rng_inc & 1)) return INCONSISTENT("%s", "its random generator state is invalid");
+
+    f->params_at = skip_floats(&r, f->n_params);
+    f->n_slots = get_u32(&r);
+    if (r.short_read) return TRUNCATED();
+    uint32_t want_slots = f->compiled ? (uint32_t)nn_optimizer_slots(&f->opt) : 0;
+    if (f->n_slots != want_slots)
+        return INCONSISTENT("it stores %u optimizer state arrays, %s needs %u",
+                            (unsigned)f->n_slots,
+                            f->compiled ? nn_optimizer_name(f->opt.kind) : "an uncompiled model",
+                            (unsigned)want_slots);
+    f->slots_at = skip_floats(&r, f->n_params * f->n_slots);
+    f->epochs = get_i32(&r);
+    if (r.short_read) return TRUNCATED();
+    if (f->epochs < 0) return INCONSISTENT("it records %d epochs", (int)f->epochs);
+    f->history_at = skip_floats(&r, 4 * (uint64_t)f->epochs);
+    if (r.short_read) return TRUNCATED();
+    if (len - r.pos < TRAILER_LEN) {
+        r.needed = (uint64_t)r.pos + TRAILER_LEN;
+        return TRUNCATED();
+    }
+    if (len - r.pos > TRAILER_LEN) {
+        size_t extra = len - r.pos - TRAILER_LEN;
+        uint32_t stored = get_u32(&r); // where the checksum should be
+        if (!crc_ok(bytes, len) && nn_crc32(bytes, r.pos - TRAILER_LEN) != stored)
+            return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: %zu unexpected byte%s after the end of the model: the file is "
+                            "damaged",
+                            name, extra, extra == 1 ? "" : "s");
+    }
+    if (!crc_ok(bytes, len))
+        return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
+    return NN_OK;
+}
+
+// Adds the file name to an error set by the model code. Settings the model
+// code refuses are the file's fault, so they report as a format error.
+static int wrap_error(int rc, const char *name, const char *what) {
+    char inner[400];
+    snprintf(inner, sizeof inner, "%s", nn_last_error());
+    return nn_set_error(rc == NN_ERR_NOMEM ? rc : NN_ERR_FORMAT, "%s: %s: %s", name, what, inner);
+}
+
+int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const char *name) {
+    if (!name) name = "model";
+    if (!m || (!bytes && len)) return nn_set_error(NN_ERR_ARG, "nn_model_load_buffer: NULL argument");
+    static const uint8_t none[1] = {0};
+    if (!bytes) bytes = none;
+    file_fields fields, *f = &fields;
+    memset(f, 0, sizeof *f);
+    int rc = parse_fields(bytes, len, name, f);
+    if (rc != NN_OK) return rc;
+
+    nn_model t;
+    rc = nn_model_create(&t, f->input_size, f->specs, f->n_layers, f->seed);
+    if (rc != NN_OK) return wrap_error(rc, name, "the model in the file cannot be built");
+    if (t.n_params != f->n_params) { // both derive from the specs; a guard, not a path
+        nn_model_free(&t);
+        return nn_set_error(NN_ERR_FORMAT, "%s: parameter count does not match the layers", name);
+    }
+    copy_floats(bytes, f->params_at, t.params, t.n_params);
+    if (f->compiled) {
+        rc = nn_model_compile(&t, &f->opt, (nn_loss)f->loss);
+        if (rc != NN_OK) {
+            nn_model_free(&t);
+            return wrap_error(rc, name, "the compile settings in the file are invalid");
+        }
+        for (uint32_t s = 0; s < f->n_slots; s++)
+            copy_floats(bytes, f->slots_at + 4 * (size_t)s * t.n_params, t.slots[s], t.n_params);
+        t.step = f->step;
+        t.nadam_u_product = f->nadam_u_product;
+    }
+    t.rng.state = f->rng_state;
+    t.rng.inc = f->rng_inc;
+
+    if (f->epochs > 0) {
+        size_t e = (size_t)f->epochs;
+        nn_history *h = &t.history;
+        h->loss = malloc(e * sizeof(float));
+        h->accuracy = malloc(e * sizeof(float));
+        h->val_loss = malloc(e * sizeof(float));
+        h->val_accuracy = malloc(e * sizeof(float));
+        if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
+            nn_model_free(&t); // frees the history arrays too
+            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory for the history", name);
+        }
+        copy_floats(bytes, f->history_at, h->loss, e);
+        copy_floats(bytes, f->history_at + 4 * e, h->accuracy, e);
+        copy_floats(bytes, f->history_at + 8 * e, h->val_loss, e);
+        copy_floats(bytes, f->history_at + 12 * e, h->val_accuracy, e);
+        h->epochs = h->capacity = f->epochs;
+    }
+    *m = t; // every view points into heap blocks, so the move keeps them valid
+    return NN_OK;
+}
+
+// Read a whole file into a malloc'd buffer.
+static int read_file(const char *path, uint8_t **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return nn_set_error(NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory reading the file", path);
+        }
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        if (cap > ((size_t)1 << 31)) {
+            free(buf);
+            fclose(f);
+            return nn_set_error(NN_ERR_FORMAT, "%s: the file is larger than 2 GiB", path);
+        }
+        uint8_t *grown = realloc(buf, cap * 2);
+        if (!grown) free(buf);
+        buf = grown;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return nn_set_error(NN_ERR_IO, "cannot read %s", path);
+    }
+    *out = buf;
+    *len = n;
+    return NN_OK;
+}
+
+int nn_model_load(nn_model *m, const char *path) {
+    if (!path) return nn_set_error(NN_ERR_ARG, "nn_model_load: path is NULL");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &buf, &len);
+    if (rc != NN_OK) return rc;
+    rc = nn_model_load_buffer(m, buf, len, path);
+    free(buf);
+    return rc;
+}
