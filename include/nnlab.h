@@ -217,6 +217,8 @@ typedef struct nn_idx {
 // ("train-images"). Validates magic, dimensions, overflow and length.
 int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out);
 int nn_idx_load(const char *path, nn_idx *out);
+// Read a whole file (up to 2 GiB) into a malloc'd buffer; free with free().
+int nn_read_file(const char *path, uint8_t **out, size_t *len);
 void nn_idx_free(nn_idx *x);
 
 typedef struct nn_dataset {

@@ -155,8 +155,7 @@ int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out
     return NN_OK;
 }
 
-// Read a whole file into a malloc'd buffer.
-static int read_file(const char *path, uint8_t **out, size_t *len) {
+int nn_read_file(const char *path, uint8_t **out, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return nn_set_error(NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
@@ -196,7 +195,7 @@ int nn_idx_load(const char *path, nn_idx *out) {
     if (!path) return nn_set_error(NN_ERR_ARG, "nn_idx_load: path is NULL");
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = read_file(path, &buf, &len);
+    int rc = nn_read_file(path, &buf, &len);
     if (rc != NN_OK) return rc;
     nn_idx x;
     int header = parse_header(buf, len, path, &x);

@@ -504,45 +504,11 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
     return NN_OK;
 }
 
-// Read a whole file into a malloc'd buffer.
-static int read_file(const char *path, uint8_t **out, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return nn_set_error(NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory reading the file", path);
-        }
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        if (cap > ((size_t)1 << 31)) {
-            free(buf);
-            fclose(f);
-            return nn_set_error(NN_ERR_FORMAT, "%s: the file is larger than 2 GiB", path);
-        }
-        uint8_t *grown = realloc(buf, cap * 2);
-        if (!grown) free(buf);
-        buf = grown;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return nn_set_error(NN_ERR_IO, "cannot read %s", path);
-    }
-    *out = buf;
-    *len = n;
-    return NN_OK;
-}
-
 int nn_model_load(nn_model *m, const char *path) {
     if (!path) return nn_set_error(NN_ERR_ARG, "nn_model_load: path is NULL");
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = read_file(path, &buf, &len);
+    int rc = nn_read_file(path, &buf, &len);
     if (rc != NN_OK) return rc;
     rc = nn_model_load_buffer(m, buf, len, path);
     free(buf);
