@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// serve.mjs — a tiny static file server for the built site (build/web).
+//
+// Node is already needed for the wasm build, so the page does not depend on
+// Python. It serves GET/HEAD from one directory with the MIME types browsers
+// insist on (application/wasm for streaming compilation, text/javascript for
+// modules), never outside that directory (paths are resolved, symlinks
+// followed, then checked), and binds to 127.0.0.1 unless HOST says otherwise.
+//
+// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 by default)
+
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  // The page gunzips the MNIST files itself (DecompressionStream), so they
+  // are sent as plain gzip data, not with Content-Encoding.
+  '.gz': 'application/gzip',
+  '.nnl': 'application/octet-stream',
+};
+
+const root = fs.realpathSync(path.resolve(process.argv[2] ?? 'build/web'));
+const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+const host = process.env.HOST ?? '127.0.0.1';
+
+function send(res, status, text, headOnly) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(headOnly ? undefined : `${status} ${text}\n`);
+}
+
+// The file a URL path names, or null when it is outside root or absent.
+function resolve(urlPath) {
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (rel.includes('\0')) return null;
+  let file = path.resolve(root, '.' + path.posix.normalize('/' + rel));
+  try {
+    file = fs.realpathSync(file);
+    if (fs.statSync(file).isDirectory()) file = fs.realpathSync(path.join(file, 'index.html'));
+  } catch {
+    return null;
+  }
+  if (file !== root && !file.startsWith(root + path.sep)) return null;
+  return fs.statSync(file).isFile() ? file : null;
+}
+
+const server = http.createServer((req, res) => {
+  const headOnly = req.method === 'HEAD';
+  if (req.method !== 'GET' && !headOnly) {
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, 'Method Not Allowed', headOnly);
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const file = resolve(url.pathname);
+  if (!file) return send(res, 404, 'Not Found', headOnly);
+
+  const stat = fs.statSync(file);
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': stat.size,
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (headOnly) return res.end();
+  fs.createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
+});
+
+server.on('error', (err) => {
+  if (err.code === 'EADDRINUSE') {
+    console.error(`serve: port ${port} is in use; choose another with PORT=${port + 1}`);
+  } else {
+    console.error(`serve: ${err.message}`);
+  }
+  process.exit(1);
+});
+
+// PORT=0 picks a free port (the browser tests do this); print the real one.
+server.listen(port, host, () => {
+  const shown = host === '127.0.0.1' || host === '::1' ? 'localhost' : host;
+  const actual = server.address().port;
+  console.log(`Serving ${path.relative(process.cwd(), root) || root} at http://${shown}:${actual}/ (Ctrl-C to stop)`);
+});

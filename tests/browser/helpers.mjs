@@ -1,0 +1,97 @@
+// helpers.mjs — shared by the browser tests: serve the built site on a free
+// port with scripts/serve.mjs, launch the system Chromium through
+// playwright-core (no browser download), and open the page with MNIST loaded.
+//
+// The site is build/web (scripts/build_web.sh); NNLAB_WEB_DIR overrides it.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const webDir = path.resolve(repo, process.env.NNLAB_WEB_DIR || 'build/web');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+// Start scripts/serve.mjs with PORT=0 and read the port it chose.
+export async function startServer(dir = webDir) {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html is missing: run scripts/build_web.sh first`);
+  }
+  const proc = spawn(process.execPath, [path.join(repo, 'scripts/serve.mjs'), dir], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${out}`)), 10000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /:(\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}/`);
+      }
+    });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+  });
+  // Never leave the server behind, whatever way this process ends.
+  const kill = () => proc.kill();
+  process.once('exit', kill);
+  return { url, close: () => { process.off('exit', kill); kill(); } };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// Records main-thread long tasks (>= 50 ms) from the very start of the page.
+function recordLongTasks() {
+  window.__longtasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+}
+
+// A fresh page (own storage) with MNIST loaded and the default model built.
+export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, lang = 'en' } = {}) {
+  const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.addInitScript(recordLongTasks);
+  await page.goto(url);
+  await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel,
+    null, { timeout: 60000 });
+  return { page, context, errors };
+}
+
+// Wait until the page has had no long task for `quietMs` (start-up work such
+// as parsing Chart.js and gunzipping MNIST is over), so a test can then
+// attribute long tasks to what it does.
+export async function settle(page, quietMs = 800, timeout = 15000) {
+  await page.waitForFunction((q) => {
+    const last = window.__longtasks.at(-1);
+    return !last || performance.now() - (last.start + last.duration) > q;
+  }, quietMs, { timeout, polling: 100 });
+}
+
+// Long tasks that started between two performance.now() readings.
+export const longTasksBetween = (page, a, b) =>
+  page.evaluate(([x, y]) => window.__longtasks.filter((e) => e.start >= x && e.start <= y), [a, b]);
+
+export const waitIdle = (page, timeout = 60000) =>
+  page.waitForFunction(() => window.nnlab.state.train === 'idle', null, { timeout });
+
+export const steps = (page) => page.evaluate(() => window.nnlab.progress && window.nnlab.progress.totalSteps);
+
+export async function setField(page, selector, value) {
+  await page.fill(selector, String(value));
+}

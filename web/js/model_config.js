@@ -1,0 +1,206 @@
+// model_config.js — what the user builds, as plain data: presets, Keras names and
+// defaults, validation, the layer string the C core parses, and the equivalent
+// Keras Python code. No DOM here, so every rule lives in one place and the UI
+// only shows its verdicts.
+
+// ---------------------------------------------------------------------------
+// Keras vocabulary (matches include/nnlab.h)
+
+export const INPUT_SIZE = 784;
+export const N_CLASSES = 10;
+export const MAX_UNITS = 65536; // NN_MAX_UNITS
+export const MAX_LAYERS = 32;   // NN_MAX_LAYERS
+
+export const ACTIVATIONS = [
+  'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish',
+  'leaky_relu', 'softplus', 'softsign', 'hard_sigmoid',
+];
+
+// Keras 3 default learning rates; the Python class name for the code view.
+export const OPTIMIZERS = {
+  sgd: { lr: 0.01, cls: 'SGD' },
+  adam: { lr: 0.001, cls: 'Adam' },
+  rmsprop: { lr: 0.001, cls: 'RMSprop' },
+  adamax: { lr: 0.001, cls: 'Adamax' },
+  adagrad: { lr: 0.001, cls: 'Adagrad' },
+  nadam: { lr: 0.001, cls: 'Nadam' },
+};
+// Index in the C enum nn_optimizer_kind.
+export const OPTIMIZER_ORDER = ['sgd', 'adam', 'rmsprop', 'adamax', 'adagrad', 'nadam'];
+
+export const LOSSES = ['categorical_crossentropy', 'sparse_categorical_crossentropy'];
+// Index in the C enum nn_loss.
+export const LOSS_ORDER = [
+  'categorical_crossentropy', 'sparse_categorical_crossentropy', 'mean_squared_error',
+  'binary_crossentropy',
+];
+
+export const TRAIN_SIZE = 60000;
+
+// ---------------------------------------------------------------------------
+// Presets
+
+const dense = (units, activation) => ({ kind: 'dense', units, activation });
+const dropout = (rate) => ({ kind: 'dropout', rate });
+
+export const PRESETS = {
+  logreg: [dense(10, 'softmax')],
+  mlp: [dense(100, 'relu'), dense(10, 'softmax')],
+  deep: [dense(256, 'relu'), dropout(0.2), dense(128, 'relu'), dense(10, 'softmax')],
+};
+
+export function defaultConfig() {
+  return {
+    layers: PRESETS.mlp.map((l) => ({ ...l })),
+    optimizer: 'adam',
+    lr: OPTIMIZERS.adam.lr,
+    loss: 'categorical_crossentropy',
+    epochs: 5,
+    batchSize: 32,
+    shuffle: true,
+    validation: 'test',     // 'test' or 'split'
+    validationSplit: 0.1,
+    trainLimit: TRAIN_SIZE,
+    seed: 42,
+  };
+}
+
+export function cloneConfig(c) {
+  return { ...c, layers: c.layers.map((l) => ({ ...l })) };
+}
+
+// ---------------------------------------------------------------------------
+// Layer strings: "100:relu,dropout:0.2,10:softmax" (nn_parse_layers syntax)
+
+export function layerString(layers) {
+  return layers
+    .map((l) => (l.kind === 'dropout' ? `dropout:${l.rate}` : `${l.units}:${l.activation}`))
+    .join(',');
+}
+
+// The reverse, for a model file loaded from disk. Kernel initializers are
+// dropped (the builder does not edit them); a layer the builder cannot show
+// (a separate Activation layer) makes the result null.
+export function parseLayerString(text) {
+  const layers = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [a, b] = part.split(':');
+    if (a === 'dropout') layers.push(dropout(Number(b)));
+    else if (/^\d+$/.test(a) && (!b || ACTIVATIONS.includes(b))) layers.push(dense(Number(a), b || 'linear'));
+    else return null;
+  }
+  return layers;
+}
+
+// ---------------------------------------------------------------------------
+// Validation. Each problem is { field, index?, key, params } where key is an
+// i18n key; the UI puts the message next to the field.
+
+const isInt = (v) => Number.isInteger(v);
+
+export function trainingCounts(c) {
+  const n = Math.min(c.trainLimit, TRAIN_SIZE);
+  if (c.validation === 'split') {
+    // Keras trains on the first ceil(n * (1 - split)) samples, validates on the rest.
+    const train = Math.ceil(n * (1 - c.validationSplit));
+    return { train, val: n - train };
+  }
+  return { train: n, val: 10000 };
+}
+
+export function validateModel(c) {
+  const errs = [];
+  if (c.layers.length === 0) errs.push({ field: 'layers', key: 'err.noLayers' });
+  if (c.layers.length > MAX_LAYERS) errs.push({ field: 'layers', key: 'err.tooManyLayers', params: { max: MAX_LAYERS } });
+  c.layers.forEach((l, index) => {
+    if (l.kind === 'dense') {
+      if (!isInt(l.units) || l.units < 1 || l.units > MAX_UNITS)
+        errs.push({ field: 'units', index, key: 'err.units', params: { max: MAX_UNITS } });
+    } else if (!(l.rate >= 0 && l.rate < 1)) {
+      errs.push({ field: 'rate', index, key: 'err.rate' });
+    }
+  });
+  const denses = c.layers.map((l, i) => [l, i]).filter(([l]) => l.kind === 'dense');
+  if (c.layers.length && denses.length === 0) errs.push({ field: 'layers', key: 'err.noDense' });
+  const last = denses[denses.length - 1];
+  if (last && isInt(last[0].units) && last[0].units !== N_CLASSES && last[0].units >= 1)
+    errs.push({ field: 'units', index: last[1], key: 'err.lastUnits', params: { n: N_CLASSES } });
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) errs.push({ field: 'lr', key: 'err.lr' });
+  if (!isInt(c.seed) || c.seed < 0 || c.seed > 4294967295) errs.push({ field: 'seed', key: 'err.seed' });
+  return errs;
+}
+
+export function validateFit(c) {
+  const errs = [];
+  if (!isInt(c.epochs) || c.epochs < 1 || c.epochs > 1000) errs.push({ field: 'epochs', key: 'err.epochs' });
+  if (!isInt(c.trainLimit) || c.trainLimit < 1 || c.trainLimit > TRAIN_SIZE)
+    errs.push({ field: 'trainLimit', key: 'err.trainLimit', params: { max: TRAIN_SIZE } });
+  if (c.validation === 'split' && !(c.validationSplit > 0 && c.validationSplit < 1))
+    errs.push({ field: 'validationSplit', key: 'err.split' });
+  const { train } = trainingCounts(c);
+  if (!isInt(c.batchSize) || c.batchSize < 1) errs.push({ field: 'batchSize', key: 'err.batch' });
+  else if (errs.length === 0 && c.batchSize > train)
+    errs.push({ field: 'batchSize', key: 'err.batchTooLarge', params: { n: train } });
+  return errs;
+}
+
+// Advice that does not block training.
+export function modelWarnings(c) {
+  const denses = c.layers.filter((l) => l.kind === 'dense');
+  const last = denses[denses.length - 1];
+  if (last && last.activation !== 'softmax') return [{ key: 'warn.softmax' }];
+  return [];
+}
+
+// ---------------------------------------------------------------------------
+// The same model in Keras 3 Python
+
+const pyFloat = (x) => {
+  const s = String(x);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+};
+
+export function kerasCode(c) {
+  const sparse = c.loss === 'sparse_categorical_crossentropy';
+  const lines = [];
+  lines.push('import keras');
+  lines.push('from keras import layers');
+  lines.push('');
+  lines.push('(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()');
+  lines.push('x_train = x_train.reshape(-1, 784).astype("float32") / 255');
+  lines.push('x_test = x_test.reshape(-1, 784).astype("float32") / 255');
+  if (c.trainLimit < TRAIN_SIZE) {
+    lines.push(`x_train, y_train = x_train[:${c.trainLimit}], y_train[:${c.trainLimit}]`);
+  }
+  if (!sparse) {
+    lines.push('y_train = keras.utils.to_categorical(y_train, 10)');
+    lines.push('y_test = keras.utils.to_categorical(y_test, 10)');
+  }
+  lines.push('');
+  lines.push(`keras.utils.set_random_seed(${c.seed})`);
+  lines.push('model = keras.Sequential([');
+  lines.push('    keras.Input(shape=(784,)),');
+  for (const l of c.layers) {
+    if (l.kind === 'dropout') lines.push(`    layers.Dropout(${pyFloat(l.rate)}),`);
+    else if (l.activation === 'linear') lines.push(`    layers.Dense(${l.units}),`);
+    else lines.push(`    layers.Dense(${l.units}, activation="${l.activation}"),`);
+  }
+  lines.push('])');
+  lines.push('model.summary()');
+  lines.push('');
+  const opt = OPTIMIZERS[c.optimizer];
+  lines.push('model.compile(');
+  lines.push(`    optimizer=keras.optimizers.${opt.cls}(learning_rate=${pyFloat(c.lr)}),`);
+  lines.push(`    loss="${c.loss}",`);
+  lines.push('    metrics=["accuracy"],');
+  lines.push(')');
+  const val = c.validation === 'test'
+    ? 'validation_data=(x_test, y_test)'
+    : `validation_split=${pyFloat(c.validationSplit)}`;
+  lines.push('history = model.fit(');
+  lines.push('    x_train, y_train,');
+  lines.push(`    epochs=${c.epochs}, batch_size=${c.batchSize}, shuffle=${c.shuffle ? 'True' : 'False'},`);
+  lines.push(`    ${val},`);
+  lines.push(')');
+  return lines.join('\n');
+}

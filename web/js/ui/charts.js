@@ -1,0 +1,186 @@
+// ui/charts.js — two Chart.js charts (loss, accuracy). Each visible run adds
+// three datasets per chart: training per epoch (solid), validation per epoch
+// (dashed) and training per batch, smoothed (thin). The datasets point at the
+// run's own arrays, so new points are pushed there and the charts are told to
+// update('none') — a few times a second, one chart per task, never a full
+// re-creation.
+
+import { t } from '../i18n.js';
+
+const UPDATE_MS = 200;
+
+// Paint a white background so downloaded PNGs are not transparent.
+const whiteBackground = {
+  id: 'whiteBackground',
+  beforeDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+function alpha(hex, a) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
+
+export class Charts {
+  constructor() {
+    const Chart = window.Chart;
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    Chart.defaults.font.size = 12;
+    Chart.defaults.color = '#667085';
+    this.charts = {};
+    for (const metric of ['loss', 'accuracy']) {
+      this.charts[metric] = new Chart(document.getElementById(`chart-${metric}`), {
+        type: 'line',
+        data: { datasets: [] },
+        plugins: [whiteBackground],
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          parsing: false,
+          normalized: true,
+          spanGaps: true,
+          interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+          plugins: {
+            legend: { display: false },
+            tooltip: {
+              filter: (item) => item.dataset.kind !== 'batch',
+              callbacks: {
+                title: (items) => (items.length ? `${t('charts.epoch')} ${formatX(items[0].parsed.x)}` : ''),
+                label: (item) => ` ${item.dataset.label}: ${item.parsed.y.toFixed(4)}`,
+              },
+            },
+          },
+          scales: {
+            x: {
+              type: 'linear', min: 0, suggestedMax: 1,
+              title: { display: true, text: t('charts.epoch') },
+              ticks: { precision: 0, maxRotation: 0, minRotation: 0 },
+              grid: { color: '#eef0f4' },
+            },
+            y: {
+              beginAtZero: metric === 'loss',
+              ticks: { maxRotation: 0, minRotation: 0 },
+              max: metric === 'accuracy' ? 1 : undefined,
+              // MNIST accuracies live near the top; start the empty axis at 0.8, lower when data needs it.
+              suggestedMin: metric === 'accuracy' ? 0.8 : undefined,
+              grid: { color: '#eef0f4' },
+            },
+          },
+        },
+      });
+    }
+    this.showBatches = true;
+    this.timer = null;
+    this.dirty = new Set();
+    this.lastUpdate = 0;
+  }
+
+  // runs: [{id, name, color, visible, epochs, series: {loss: {epoch, val, batch}, accuracy: {...}}}]
+  setRuns(runs) {
+    this.runs = runs;
+    if (this.warming) return; // warmUp() shows these when it is done
+    this.assign(runs);
+    this.touch(true);
+  }
+
+  assign(runs) {
+    const maxEpochs = Math.max(1, ...runs.filter((r) => r.visible).map((r) => r.config.epochs));
+    for (const [metric, chart] of Object.entries(this.charts)) {
+      const datasets = [];
+      for (const run of runs) {
+        if (!run.visible) continue;
+        const s = run.series[metric];
+        if (this.showBatches) {
+          datasets.push({
+            kind: 'batch', label: `${run.name} · ${t('charts.batch')}`, data: s.batch,
+            borderColor: alpha(run.color, 0.45), borderWidth: 1, pointRadius: 0, tension: 0,
+          });
+        }
+        datasets.push({
+          kind: 'train', label: `${run.name} · ${t('charts.train')}`, data: s.epoch,
+          borderColor: run.color, backgroundColor: run.color, borderWidth: 2.2, pointRadius: 3,
+        });
+        datasets.push({
+          kind: 'val', label: `${run.name} · ${t('charts.val')}`, data: s.val,
+          borderColor: run.color, backgroundColor: '#ffffff', borderWidth: 2.2, borderDash: [6, 4], pointRadius: 3,
+        });
+      }
+      chart.data.datasets = datasets;
+      chart.options.scales.x.suggestedMax = maxEpochs;
+      chart.options.scales.x.title.text = t('charts.epoch');
+    }
+  }
+
+  setShowBatches(on) {
+    this.showBatches = on;
+    if (this.runs) this.setRuns(this.runs);
+  }
+
+  // Points were pushed into run arrays (or datasets changed): redraw soon.
+  // One chart per task and at most one task every UPDATE_MS / 2, so a redraw
+  // never holds the main thread for long; `now` skips the throttle.
+  touch(now = false) {
+    for (const name of Object.keys(this.charts)) this.dirty.add(name);
+    this.schedule(now ? 0 : Math.max(0, UPDATE_MS - (performance.now() - this.lastUpdate)));
+  }
+
+  schedule(wait) {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const [name] = this.dirty;
+      if (!name) return;
+      this.dirty.delete(name);
+      this.charts[name].update('none');
+      this.lastUpdate = performance.now();
+      if (this.dirty.size) this.schedule(UPDATE_MS / 2);
+    }, wait);
+  }
+
+  // Draw a synthetic run on the real charts a few times while the page is
+  // still loading (hidden), so V8 has compiled Chart.js's drawing code and the
+  // datasets' controllers exist before the first live update; otherwise that
+  // update spends tens of ms in the JIT on a slow machine.
+  warmUp(rounds = 8) {
+    const pts = (f) => Array.from({ length: 300 }, (_, i) => ({ x: i / 60, y: f(i) }));
+    const series = () => ({ epoch: pts((i) => 1 / (1 + i)), val: pts((i) => 1.1 / (1 + i)), batch: pts((i) => 2 / (1 + i / 40)) });
+    const fake = { name: '', color: '#999999', visible: true, config: { epochs: 5 }, series: { loss: series(), accuracy: series() } };
+    const canvases = Object.values(this.charts).map((c) => c.canvas);
+    canvases.forEach((c) => { c.style.visibility = 'hidden'; });
+    this.warming = true;
+    this.assign([fake]);
+    let n = 0;
+    const tick = () => {
+      for (const m of ['loss', 'accuracy']) fake.series[m].batch.push({ x: 5 + n / 10, y: Math.random() });
+      for (const chart of Object.values(this.charts)) chart.update('none');
+      if (++n < rounds) {
+        setTimeout(tick, 40);
+        return;
+      }
+      this.warming = false;
+      canvases.forEach((c) => { c.style.visibility = ''; });
+      this.setRuns(this.runs || []);
+    };
+    setTimeout(tick, 40);
+  }
+
+  // Number of points currently drawn in a chart (tests read this).
+  pointCount(metric) {
+    return this.charts[metric].data.datasets.reduce((n, d) => n + d.data.length, 0);
+  }
+
+  png(metric) {
+    return this.charts[metric].toBase64Image('image/png', 1);
+  }
+}
+
+function formatX(x) {
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
