@@ -1,0 +1,251 @@
+// bench_report.mjs — turn the raw output of scripts/bench.sh into its one
+// table, the GEMM and heap figures, and the targets of issue 3.
+//
+// Input: a file of lines collected by bench.sh —
+//   BENCH run=<label> model=... seconds=... (from bench_train, tfjs_bench, chromium/run.mjs)
+//   FAILED run=<label> model=<model>
+//   INFO key=value ...   (load_start, repeat)
+//   and the verbatim output of bench_gemm between "GEMM <where>" and "GEMM-END".
+// Output: the report on stdout, and the same as markdown in the second argument.
+//
+//   node tests/bench/bench_report.mjs build/bench-raw.txt build/bench.md
+
+import fs from 'node:fs';
+import os from 'node:os';
+
+const [rawPath, mdPath] = process.argv.slice(2);
+if (!rawPath || !mdPath) {
+  console.error('usage: bench_report.mjs RAW_FILE MARKDOWN_FILE');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+const kv = (text) => Object.fromEntries(
+  text.trim().split(/\s+/).map((p) => p.split('=')).filter((p) => p.length === 2));
+
+const rows = [];
+const failed = [];
+const info = {};
+const gemm = {}; // where -> { uses, kernels, shapes: [{ta, tb, M, N, K, g: {kernel: gflops}}], text }
+let gemmWhere = null;
+for (const line of fs.readFileSync(rawPath, 'utf8').split('\n')) {
+  if (gemmWhere) {
+    if (line.startsWith('GEMM-END')) { gemmWhere = null; continue; }
+    const g = gemm[gemmWhere];
+    g.text.push(line);
+    let m;
+    if ((m = line.match(/nn_gemm uses "([^"]+)"/))) g.uses = m[1];
+    else if ((m = line.match(/^product\s+ta\s+tb\s+M x N x K\s+(.*)$/))) g.kernels = m[1].trim().split(/\s+/);
+    else if ((m = line.match(/\s(\d)\s+(\d)\s+(\d+)x(\d+)x(\d+)\s+([\d.\s]+)$/)) && g.kernels) {
+      const vals = m[6].trim().split(/\s+/).map(Number);
+      const s = { ta: +m[1], tb: +m[2], M: +m[3], N: +m[4], K: +m[5], g: {} };
+      g.kernels.forEach((k, i) => { s.g[k] = vals[i]; });
+      g.shapes.push(s);
+    }
+    continue;
+  }
+  if (line.startsWith('BENCH ')) rows.push(kv(line.slice(6)));
+  else if (line.startsWith('FAILED ')) failed.push(kv(line.slice(7)));
+  else if (line.startsWith('INFO ')) Object.assign(info, kv(line.slice(5)));
+  else if (line.startsWith('GEMM ')) {
+    gemmWhere = line.slice(5).trim();
+    gemm[gemmWhere] = { uses: null, kernels: null, shapes: [], text: [] };
+  }
+}
+for (const r of rows) {
+  for (const k of ['seconds', 'train_seconds', 'ms_step', 'gflops', 'val_acc', 'heap_mb',
+                   'heap_used_mb', 'extrapolated_from', 'steps']) {
+    if (k in r) r[k] = Number(r[k]);
+  }
+}
+
+const find = (run, model) => rows.find((r) => r.run === run && r.model === model);
+
+// ---------------------------------------------------------------------------
+// The table
+
+const RUNS = [
+  ['nnlab-native', 'nnlab native'],
+  ['nnlab-wasm-scalar', 'nnlab wasm scalar (Node)'],
+  ['nnlab-wasm-simd', 'nnlab wasm SIMD (Node)'],
+  ['tfjs-wasm', 'TF.js 4.22 wasm (Node)'],
+  ['tfjs-cpu', 'TF.js 4.22 cpu (Node)'],
+];
+const MODELS = [['logreg', 'logreg 784-10'], ['mlp', 'MLP 784-100-10']];
+
+const f = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const header = ['run', 'model', 'seconds', 'ms/step', 'GFLOPS', '× faster than TF.js wasm', 'val_acc'];
+const table = [];
+for (const [model, modelName] of MODELS) {
+  const base = find('tfjs-wasm', model);
+  for (const [run, runName] of RUNS) {
+    const r = find(run, model);
+    if (!r) {
+      const why = failed.some((x) => x.run === run && x.model === model) ? 'failed' : 'not run';
+      table.push([runName, modelName, why, '', '', '', '']);
+      continue;
+    }
+    const extra = r.extrapolated_from > 0 ? ` (extrapolated from ${r.extrapolated_from} steps)` : '';
+    table.push([
+      runName, modelName, f(r.seconds, 3) + extra, f(r.ms_step, 3), f(r.gflops, 2),
+      base ? `×${f(base.seconds / r.seconds, 1)}` : 'n/a',
+      f(r.val_acc, 4) + (r.extrapolated_from > 0 ? ' (after those steps)' : ''),
+    ]);
+  }
+}
+
+// Columns from `right` on are numbers, aligned right.
+function textTable(head, body, right = 2) {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i >= right ? String(c).padStart(w[i]) : String(c).padEnd(w[i])))
+    .join('  ').trimEnd();
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
+}
+const mdTable = (head, body, right = 2) => [
+  `| ${head.join(' | ')} |`, `|${head.map((_, i) => (i >= right ? '---:' : '---')).join('|')}|`,
+  ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+// ---------------------------------------------------------------------------
+// GEMM-only rate of an epoch: the epoch's GEMM FLOPs divided by the time the
+// microbenchmark's kernel needs for each product (a FLOP-weighted harmonic
+// mean over the products the epoch runs, training and validation).
+
+const EPOCH_PRODUCTS = {
+  // [ta, tb, M, N, K, times per epoch]: 1875 training steps, 312.5 validation batches
+  mlp: [[0, 0, 32, 100, 784, 1875 + 312.5], [1, 0, 784, 100, 32, 1875],
+        [0, 0, 32, 10, 100, 1875 + 312.5], [0, 1, 32, 100, 10, 1875], [1, 0, 100, 10, 32, 1875]],
+  logreg: [[0, 0, 32, 10, 784, 1875 + 312.5], [1, 0, 784, 10, 32, 1875]],
+};
+
+function gemmEpochGflops(where, model) {
+  const g = gemm[where];
+  if (!g || !g.uses) return null;
+  let flops = 0, seconds = 0;
+  for (const [ta, tb, M, N, K, times] of EPOCH_PRODUCTS[model]) {
+    const s = g.shapes.find((x) => x.ta === ta && x.tb === tb && x.M === M && x.N === N && x.K === K);
+    if (!s || !(s.g[g.uses] > 0)) return null;
+    const fl = 2 * M * N * K * times;
+    flops += fl;
+    seconds += fl / (s.g[g.uses] * 1e9);
+  }
+  return { kernel: g.uses, gflops: flops / seconds * 1e-9 };
+}
+
+// ---------------------------------------------------------------------------
+// Targets
+
+const targets = [];
+// target(name, value, shown, wanted, ok, detail): value is the number judged
+// (null when a run is missing), shown how it reads.
+function target(name, value, shown, want, ok, detail) {
+  if (value == null || !Number.isFinite(value)) targets.push([name, 'n/a', want, 'not measured', '']);
+  else targets.push([name, shown, want, ok ? 'met' : 'MISSED', detail]);
+}
+
+for (const [model, need] of [['mlp', 10], ['logreg', 20]]) {
+  const a = find('nnlab-wasm-simd', model), b = find('tfjs-wasm', model);
+  const ratio = a && b ? b.seconds / a.seconds : null;
+  target(`${model}: nnlab wasm SIMD vs TF.js wasm`, ratio, `×${f(ratio, 1)}`, `≥ ×${need}`,
+         ratio >= need,
+         `${f(a && a.seconds, 3)} s vs ${f(b && b.seconds, 3)} s` + (ratio >= need ? ''
+           : `; short by ${f(100 * (1 - ratio / need), 0)}% (needs ${f(need / ratio, 2)}× more speed)`));
+}
+{
+  const r = find('nnlab-wasm-simd', 'mlp'), g = gemmEpochGflops('wasm', 'mlp');
+  const frac = r && g ? r.gflops / g.gflops : null;
+  target(`mlp epoch GFLOPS vs GEMM microbench (wasm${g ? `, ${g.kernel}` : ''})`, frac,
+         `${f(100 * frac, 0)}%`, '≥ 70%', frac >= 0.7,
+         `${f(r && r.gflops, 2)} of ${f(g && g.gflops, 2)} GFLOPS` +
+           (frac >= 0.7 ? '' : `; short by ${f(100 * (0.7 - frac), 0)} points`));
+}
+for (const [model] of MODELS) {
+  const w = find('nnlab-wasm-simd', model), n = find('nnlab-native', model);
+  const ratio = w && n ? w.seconds / n.seconds : null;
+  target(`${model}: wasm SIMD time / native time`, ratio, `${f(ratio, 2)}×`, '≤ 1.5×', ratio <= 1.5,
+         `${f(w && w.seconds, 3)} s vs ${f(n && n.seconds, 3)} s` +
+           (ratio < 1 ? ' (wasm SIMD is faster: native has only the scalar kernel)' : '') +
+           (ratio <= 1.5 ? '' : `; over by ${f(100 * (ratio / 1.5 - 1), 0)}%`));
+}
+// The heap twice: the browser module is what users run; bench_train under
+// Node loads the files with fopen, which needs more for a moment.
+{
+  const chrome = rows.find((r) => r.run.startsWith('chromium-') && r.model === 'mlp');
+  const node = find('nnlab-wasm-simd', 'mlp');
+  for (const [what, r, detail] of [
+    ['browser module, Chromium worker', chrome, 'nnlab.js linear memory after loading both sets and training'],
+    ['bench_train.js under Node', node, node ? `malloc in use while training ${f(node.heap_used_mb, 1)} MB; ` +
+      'the rest is the file loader\'s moment of two copies plus growth slack' : ''],
+  ]) {
+    const mb = r ? r.heap_mb : null;
+    target(`MLP wasm heap (${what})`, mb, `${f(mb, 1)} MB`, '≤ 128 MB', mb <= 128,
+           detail + (mb > 128 ? `; over by ${f(mb - 128, 1)} MB` : ''));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+const out = [];
+const md = [];
+const cpu = os.cpus()[0] ? os.cpus()[0].model : 'unknown CPU';
+const rounds = Number(info.repeat) > 1 ? `, fastest of ${info.repeat} rounds (TF.js cpu: one)` : '';
+const when = `${new Date().toISOString()}, ${cpu}, ${os.cpus().length} cores, load average ` +
+  `${info.load_start || '?'} at start, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at end` +
+  rounds;
+
+out.push('One epoch of full MNIST (60k train, batch 32, Adam, validation on the 10k test set)');
+out.push(when, '', textTable(header, table), '');
+md.push('# nnlab benchmark', '',
+        'One epoch of full MNIST (60k training images, batch 32, Adam, categorical cross-entropy, ' +
+        'shuffled, validation on the 10k test set), measured in one run of `scripts/bench.sh`. ' +
+        'Seconds include validation; ms/step and GFLOPS count GEMM FLOPs only ' +
+        '(forward, weight gradient, input gradient except the first layer, validation forward).',
+        '', `Measured ${when}.`, '', mdTable(header, table), '');
+
+const chromeRows = rows.filter((r) => r.run.startsWith('chromium-'));
+if (chromeRows.length) {
+  out.push('Headless Chromium, browser module (build-wasm/nnlab.js) in a Worker:');
+  md.push('## Headless Chromium (browser module in a Worker)', '');
+  for (const r of chromeRows) {
+    const mode = r.run.replace('chromium-', '');
+    const s = `  ${mode.padEnd(6)} ${r.model}: epoch ${f(r.seconds, 3)} s, ${f(r.ms_step, 3)} ms/step ` +
+      `(first 50 steps ${f(Number(r.early_ms_step), 3)}, then ${f(Number(r.late_ms_step), 3)} ms/step), ` +
+      `val_acc ${f(r.val_acc, 4)}, heap ${f(r.heap_mb, 1)} MB`;
+    out.push(s);
+    md.push(`- ${s.trim()}`);
+  }
+  out.push('  (whole: one fit_run call for the epoch; sliced: one batch per call in 25 ms slices, as the app)', '');
+  md.push('', 'whole: one `nn_wasm_fit_run` call for the epoch; sliced: one batch per call in 25 ms ' +
+          'slices with a yield between them, as web/js/worker.js does.', '');
+} else if (failed.some((x) => x.run.startsWith('chromium'))) {
+  out.push('Headless Chromium: failed (see above)', '');
+}
+
+const gemmLines = [];
+const RUN_OF = { native: 'nnlab-native', wasm: 'nnlab-wasm-simd' };
+for (const [where, model] of [['native', 'mlp'], ['native', 'logreg'], ['wasm', 'mlp'], ['wasm', 'logreg']]) {
+  const g = gemmEpochGflops(where, model), r = find(RUN_OF[where], model);
+  if (!g) continue;
+  gemmLines.push(`${where} ${g.kernel}, ${model} epoch products: ${f(g.gflops, 2)} GFLOPS` +
+                 (r ? ` (the measured epoch reached ${f(r.gflops, 2)}, ${f(100 * r.gflops / g.gflops, 0)}%)` : ''));
+}
+if (gemmLines.length) {
+  out.push('GEMM microbenchmark as one epoch would use it (FLOP-weighted over the epoch\'s products):');
+  out.push(...gemmLines.map((l) => `  ${l}`), '');
+  md.push('## GEMM microbenchmark', '', ...gemmLines.map((l) => `- ${l}`), '');
+  for (const [where, g] of Object.entries(gemm)) {
+    md.push(`${where} (\`bench_gemm\`):`, '', '```', ...g.text.filter(Boolean), '```', '');
+  }
+}
+
+const theadT = ['target', 'measured', 'wanted', 'verdict', 'detail'];
+out.push('Targets (issue 3):', textTable(theadT, targets, 99));
+md.push('## Targets', '', mdTable(theadT, targets, 99), '');
+const met = targets.filter((t) => t[3] === 'met').length;
+out.push('', `${met} of ${targets.length} targets met`);
+md.push(`${met} of ${targets.length} targets met.`, '');
+
+console.log(out.join('\n'));
+fs.writeFileSync(mdPath, md.join('\n'));

