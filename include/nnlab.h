@@ -234,7 +234,7 @@ typedef struct nn_dataset {
 // Takes ownership of both buffers on success (the idx structs are emptied).
 int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out);
 // Load "<dir>/<prefix>-images-idx3-ubyte" and "...-labels-idx1-ubyte";
-// prefix is "train" or "t10k".
+// prefix is "train" or "t10k". *out is written only on success.
 int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out);
 // A copy of samples [start, start + count) of src.
 int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out);

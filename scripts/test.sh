@@ -2,8 +2,10 @@
 # test.sh — install what is missing, build everything, run every test suite.
 #
 # Stages: dependencies, native build + CTest, wasm build + CTest under Node,
-# each CLI test (tests/cli/*.sh), the static site (when web/index.html
-# exists) and each JavaScript test file (tests/**/*.test.mjs, node --test).
+# each CLI test (tests/cli/*.sh), the C tests under ASan + UBSan, each libFuzzer
+# harness for NN_FUZZ_SECONDS (default 60), the static site (when
+# web/index.html exists) and each JavaScript test file (tests/**/*.test.mjs,
+# node --test).
 # A failing stage does not stop the others, except that stages needing a
 # failed build are skipped. The last line is "N passed, N failed" (counting
 # stages); the exit status is non-zero when anything failed.
@@ -94,6 +96,10 @@ if [ "$native_ok" -eq 1 ]; then
 elif [ ${#cli_tests[@]} -gt 0 ]; then
     skip "cli tests" "the native build failed"
 fi
+
+# --- robustness of the C core: sanitizers, then the file readers under libFuzzer
+stage "sanitizers (ASan + UBSan, ctest)" bash scripts/sanitize.sh
+stage "fuzz (libFuzzer, ${NN_FUZZ_SECONDS:-60} s per harness)" bash scripts/fuzz.sh "${NN_FUZZ_SECONDS:-60}"
 
 # --- the page and JavaScript tests (browser tests read build/web)
 site_ok=1

@@ -280,7 +280,6 @@ static void explain_missing(const char *path) {
 int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) {
     if (!dir || !prefix || !out)
         return nn_set_error(NN_ERR_ARG, "nn_dataset_load_mnist: NULL argument");
-    memset(out, 0, sizeof *out);
     size_t dl = strlen(dir);
     const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
     char ipath[1024], lpath[1024];
@@ -355,7 +354,7 @@ void nn_dataset_gather(const nn_dataset *d, const int32_t *idx, int count, float
     // the CPU fetch them all at once (the loads are independent) instead of
     // one row after another; WebAssembly has no prefetch instruction.
     unsigned touched = 0;
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < count && f; i++) {
         const uint8_t *src = d->images + (idx ? (size_t)idx[i] : (size_t)i) * f;
         for (size_t j = 0; j < f; j += 64) touched += src[j];
         touched += src[f - 1];

@@ -45,7 +45,8 @@ static double work_floats_per_row(int input_size, const nn_layer_spec *specs, in
     return f + in; // one-hot targets
 }
 
-size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch) {
+// In double: on wasm32 a size_t would wrap long before a silly model's size.
+static double bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch) {
     double params = 0;
     int in = input_size;
     for (int i = 0; i < n_layers; i++) {
@@ -53,7 +54,11 @@ size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_l
         in = layer_out(&specs[i], in);
     }
     // params + grads + up to two optimizer slots, plus the work block
-    double bytes = 4.0 * (4.0 * params + work_floats_per_row(input_size, specs, n_layers) * batch);
+    return 4.0 * (4.0 * params + work_floats_per_row(input_size, specs, n_layers) * batch);
+}
+
+size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch) {
+    double bytes = bytes_needed(input_size, specs, n_layers, batch);
     return bytes > (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
@@ -111,7 +116,7 @@ static int check_specs(int input_size, const nn_layer_spec *specs, int n) {
             return nn_set_error(NN_ERR_ARG, "layer %d: unknown initializer", i + 1);
         if ((unsigned)s->kind > NN_LAYER_DROPOUT) return nn_set_error(NN_ERR_ARG, "layer %d: unknown kind", i + 1);
     }
-    double bytes = (double)nn_model_bytes_needed(input_size, specs, n, NN_MIN_BATCH_CAPACITY);
+    double bytes = bytes_needed(input_size, specs, n, NN_MIN_BATCH_CAPACITY);
     if (bytes > NN_MAX_MODEL_BYTES)
         return nn_set_error(NN_ERR_NOMEM,
                             "this model would need %.1f MB of memory for its weights, gradients, "
@@ -254,8 +259,11 @@ int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
         return nn_set_error(NN_ERR_ARG, "learning rate %g must be a positive number (Keras default for %s: %g)",
                             opt->learning_rate, nn_optimizer_name(opt->kind),
                             nn_optimizer_defaults(opt->kind).learning_rate);
-    if (opt->momentum < 0.0f || opt->momentum >= 1.0f || opt->beta_1 < 0.0f || opt->beta_1 >= 1.0f ||
-        opt->beta_2 < 0.0f || opt->beta_2 >= 1.0f || opt->rho < 0.0f || opt->rho >= 1.0f || opt->epsilon < 0.0f)
+    // Written so that NaN fails every test.
+    if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta_1 >= 0.0f && opt->beta_1 < 1.0f) ||
+        !(opt->beta_2 >= 0.0f && opt->beta_2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f) ||
+        !(opt->epsilon >= 0.0f && isfinite(opt->epsilon)) ||
+        !(opt->initial_accumulator_value >= 0.0f && isfinite(opt->initial_accumulator_value)))
         return nn_set_error(NN_ERR_ARG, "optimizer settings out of range: momentum, beta_1, beta_2 and rho must be in [0, 1)");
     int slots = nn_optimizer_slots(opt);
     float *s[2] = {NULL, NULL};

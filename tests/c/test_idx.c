@@ -198,10 +198,13 @@ static void test_swapped_files(void) {
     // The same through files on disk: the message names the path.
     CHECK(nn_fix_write("./nnswap-images-idx3-ubyte", lb, llen) == 0, "write fixture");
     CHECK(nn_fix_write("./nnswap-labels-idx1-ubyte", ib, ilen) == 0, "write fixture");
+    nn_dataset before;
+    memset(&d, 0x5a, sizeof d);
+    before = d;
     CHECK(nn_dataset_load_mnist(".", "nnswap", &d) == NN_ERR_FORMAT, "swapped files refused");
     CHECK(has("./nnswap-images-idx3-ubyte") && has("labels file"), "message: %s",
           nn_last_error());
-    CHECK(d.images == NULL && d.n == 0, "out left empty");
+    CHECK(memcmp(&d, &before, sizeof d) == 0, "a failed load leaves the caller's dataset as it was");
     remove("./nnswap-images-idx3-ubyte");
     remove("./nnswap-labels-idx1-ubyte");
     nn_idx_free(&images);
