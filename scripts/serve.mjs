@@ -6,6 +6,8 @@
 // insist on (application/wasm for streaming compilation, text/javascript for
 // modules), never outside that directory (paths are resolved, symlinks
 // followed, then checked), and binds to 127.0.0.1 unless HOST says otherwise.
+// Every response carries the page's Content-Security-Policy as a header too:
+// the policy is read from the <meta> tag of DIR/index.html, so the two are one.
 //
 // Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 by default)
 
@@ -35,6 +37,19 @@ const TYPES = {
 };
 
 const root = fs.realpathSync(path.resolve(process.argv[2] ?? 'build/web'));
+
+// The policy of <meta http-equiv="Content-Security-Policy" content="..."> in index.html.
+function pagePolicy() {
+  let html = '';
+  try {
+    html = fs.readFileSync(path.join(root, 'index.html'), 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+  return m ? m[1] : null;
+}
+const csp = pagePolicy();
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 const host = process.env.HOST ?? '127.0.0.1';
 
@@ -79,6 +94,7 @@ const server = http.createServer((req, res) => {
     'Content-Length': stat.size,
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
+    ...(csp ? { 'Content-Security-Policy': csp } : {}),
   });
   if (headOnly) return res.end();
   fs.createReadStream(file)

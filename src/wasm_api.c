@@ -12,6 +12,7 @@
  * A new model replaces the current one only once it was created (or loaded)
  * successfully, so a bad layer string never loses a trained model.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,97 @@ NN_EXPORT const uint8_t *nn_wasm_dataset_images(int which) {
 }
 NN_EXPORT const uint8_t *nn_wasm_dataset_labels(int which) {
     return check_which(which) || !have_data[which] ? NULL : data[which].labels;
+}
+
+// out[0..4] = samples, rows, cols, features, classes of a loaded set (zeros if none).
+NN_EXPORT float *nn_wasm_dataset_info(int which) {
+    memset(out, 0, sizeof out);
+    if (check_which(which) || !have_data[which]) return out;
+    const nn_dataset *d = &data[which];
+    out[0] = (float)d->n;
+    out[1] = (float)d->rows;
+    out[2] = (float)d->cols;
+    out[3] = (float)d->features;
+    out[4] = (float)d->n_classes;
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Data, all or nothing: each set is staged (parsed and checked, every message
+// naming the user's file), then nn_wasm_dataset_commit checks the two sets
+// against each other and only then swaps them in. A bad file therefore leaves
+// the loaded data as it was.
+
+static nn_dataset staged[2];        // parsed but not yet in use
+static int have_staged[2];          // staged[i] holds a dataset
+static char staged_names[2][2][96]; // [set][images, labels] file names, for messages
+
+NN_EXPORT void nn_wasm_dataset_discard(void) {
+    for (int i = 0; i < 2; i++) {
+        if (have_staged[i]) nn_dataset_free(&staged[i]);
+        have_staged[i] = 0;
+    }
+}
+
+NN_EXPORT int nn_wasm_dataset_stage(int which, const uint8_t *images, int images_len,
+                                    const char *images_name, const uint8_t *labels,
+                                    int labels_len, const char *labels_name) {
+    int rc = check_which(which);
+    if (rc || (rc = need_idle("loading data"))) return rc;
+    nn_idx xi = {0}, yi = {0};
+    nn_dataset d = {0};
+    rc = nn_idx_parse(images, (size_t)images_len, images_name, &xi);
+    if (rc == NN_OK) rc = nn_idx_parse(labels, (size_t)labels_len, labels_name, &yi);
+    // nn_dataset_from_idx checks these too, but cannot name the files.
+    if (rc == NN_OK && xi.ndim != 3)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: expected images (3 dimensions), found %d — is it a "
+                          "labels file?", images_name, xi.ndim);
+    if (rc == NN_OK && yi.ndim != 1)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: expected labels (1 dimension), found %d — is it an "
+                          "images file?", labels_name, yi.ndim);
+    if (rc == NN_OK && xi.dims[0] != yi.dims[0])
+        rc = nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels", images_name,
+                          xi.dims[0], labels_name, yi.dims[0]);
+    if (rc == NN_OK) rc = nn_dataset_from_idx(&xi, &yi, &d);
+    nn_idx_free(&xi);
+    nn_idx_free(&yi);
+    if (rc) return rc;
+    if (have_staged[which]) nn_dataset_free(&staged[which]);
+    staged[which] = d;
+    have_staged[which] = 1;
+    snprintf(staged_names[which][0], sizeof staged_names[which][0], "%s", images_name);
+    snprintf(staged_names[which][1], sizeof staged_names[which][1], "%s", labels_name);
+    return NN_OK;
+}
+
+// Replace the loaded train and test sets by the staged ones. The training
+// labels define the classes; test images must have the same size.
+NN_EXPORT int nn_wasm_dataset_commit(void) {
+    int rc = need_idle("loading data");
+    if (rc) return rc;
+    if (!have_staged[NN_WASM_TRAIN] || !have_staged[NN_WASM_TEST])
+        return nn_set_error(NN_ERR_STATE, "Both the training and the test set must be staged.");
+    nn_dataset *tr = &staged[NN_WASM_TRAIN], *te = &staged[NN_WASM_TEST];
+    if (te->rows != tr->rows || te->cols != tr->cols)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: the images are %dx%d but the training images (%s) "
+                          "are %dx%d", staged_names[1][0], te->rows, te->cols, staged_names[0][0],
+                          tr->rows, tr->cols);
+    else if (te->n_classes > tr->n_classes)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: label %d is out of range: the training labels (%s) "
+                          "have classes 0 to %d", staged_names[1][1], te->n_classes - 1,
+                          staged_names[0][1], tr->n_classes - 1);
+    if (rc) {
+        nn_wasm_dataset_discard();
+        return rc;
+    }
+    te->n_classes = tr->n_classes;
+    for (int i = 0; i < 2; i++) {
+        if (have_data[i]) nn_dataset_free(&data[i]);
+        data[i] = staged[i];
+        have_data[i] = 1;
+        have_staged[i] = 0;
+    }
+    return NN_OK;
 }
 
 // ---------------------------------------------------------------------------
@@ -357,6 +449,23 @@ NN_EXPORT int nn_wasm_predict_samples(int which, int start, int count, float *pr
     return rc;
 }
 
+// The kernel (in, out) of the k-th Dense layer (0-based, counting Dense layers
+// only), for drawing what the first layer learned; out[0] = in, out[1] = out.
+// NULL (and an error) when the model has no such layer.
+NN_EXPORT const float *nn_wasm_dense_kernel(int k) {
+    memset(out, 0, sizeof out);
+    if (need_model()) return NULL;
+    for (int i = 0, seen = 0; i < model.n_layers; i++) {
+        const nn_layer *l = &model.layers[i];
+        if (l->spec.kind != NN_LAYER_DENSE || seen++ != k) continue;
+        out[0] = (float)l->in;
+        out[1] = (float)l->out;
+        return l->w;
+    }
+    nn_set_error(NN_ERR_ARG, "The model has no Dense layer number %d.", k + 1);
+    return NULL;
+}
+
 NN_EXPORT int nn_wasm_history_epochs(void) { return have_model ? model.history.epochs : 0; }
 
 // One history series: 0 loss, 1 accuracy, 2 val_loss, 3 val_accuracy.
@@ -404,6 +513,31 @@ NN_EXPORT int nn_wasm_model_load(const uint8_t *bytes, int len) {
     nn_model m;
     memset(&m, 0, sizeof m);
     if ((rc = nn_model_load_buffer(&m, bytes, (size_t)len, "model file"))) return rc;
+    adopt_model(&m);
+    return NN_OK;
+}
+
+// The same, naming the file in messages, and refusing (keeping the current
+// model) a model that does not fit the loaded data: input_size features per
+// sample and at least `classes` outputs (either check skipped when 0).
+NN_EXPORT int nn_wasm_model_load_named(const uint8_t *bytes, int len, const char *name,
+                                       int input_size, int classes) {
+    int rc = need_idle("loading a model");
+    if (rc) return rc;
+    nn_model m;
+    memset(&m, 0, sizeof m);
+    if ((rc = nn_model_load_buffer(&m, bytes, (size_t)len, name))) return rc;
+    if (input_size > 0 && m.input_size != input_size)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: the model takes %d values per sample but the "
+                          "loaded images have %d; load matching data first", name, m.input_size,
+                          input_size);
+    else if (classes > 0 && nn_model_output_size(&m) < classes)
+        rc = nn_set_error(NN_ERR_FORMAT, "%s: the model has %d outputs but the loaded data has "
+                          "%d classes", name, nn_model_output_size(&m), classes);
+    if (rc) {
+        nn_model_free(&m);
+        return rc;
+    }
     adopt_model(&m);
     return NN_OK;
 }

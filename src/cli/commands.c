@@ -102,6 +102,73 @@ static int load_mnist(const char *dir, const char *prefix, nn_dataset *d) {
     return cli_fail(st == NN_ERR_IO ? DATA_HINT : NULL);
 }
 
+// ---------------------------------------------------------------------------
+// Other IDX data: --train-images F --train-labels F --test-images F --test-labels F
+// (any image size, up to 256 classes). The files must be raw IDX: the core's
+// message says so when one is still gzipped. Every message names the file.
+
+typedef struct cli_split {
+    const char *images, *labels; // files given on the command line, or NULL
+    char images_path[1024];      // the files read, for messages
+    char labels_path[1024];
+} cli_split;
+
+// Both files of a split or neither: "--train-images needs --train-labels too".
+static void check_pair(const cli_command *cmd, const char *set, const cli_split *s) {
+    if (!s->images != !s->labels)
+        cli_usage_error(cmd, "--%s-%s needs --%s-%s too", set, s->images ? "images" : "labels", set,
+                        s->images ? "labels" : "images");
+}
+
+// Load a split from its two files when given, else "<dir>/<prefix>-...-ubyte".
+static int load_split(const char *dir, const char *prefix, cli_split *s, nn_dataset *d) {
+    if (!s->images) {
+        size_t dl = strlen(dir);
+        const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
+        snprintf(s->images_path, sizeof s->images_path, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
+        snprintf(s->labels_path, sizeof s->labels_path, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
+        return load_mnist(dir, prefix, d);
+    }
+    snprintf(s->images_path, sizeof s->images_path, "%s", s->images);
+    snprintf(s->labels_path, sizeof s->labels_path, "%s", s->labels);
+    nn_idx xi = {0}, yi = {0};
+    int st = nn_idx_load(s->images, &xi);
+    if (st == NN_OK) st = nn_idx_load(s->labels, &yi);
+    // nn_dataset_from_idx checks these too, but cannot name the files.
+    if (st == NN_OK && xi.ndim != 3)
+        st = nn_set_error(NN_ERR_FORMAT, "%s: expected images (3 dimensions), found %d — is it a "
+                          "labels file?", s->images, xi.ndim);
+    if (st == NN_OK && yi.ndim != 1)
+        st = nn_set_error(NN_ERR_FORMAT, "%s: expected labels (1 dimension), found %d — is it an "
+                          "images file?", s->labels, yi.ndim);
+    if (st == NN_OK && xi.dims[0] != yi.dims[0])
+        st = nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels", s->images,
+                          xi.dims[0], s->labels, yi.dims[0]);
+    if (st == NN_OK) st = nn_dataset_from_idx(&xi, &yi, d);
+    nn_idx_free(&xi);
+    nn_idx_free(&yi);
+    return st == NN_OK ? 0 : cli_fail(NULL);
+}
+
+// The test set must have the training set's image size, and only its classes
+// (the training labels define them: 0 to their largest).
+static int check_test_set(const nn_dataset *train, const cli_split *tr, const nn_dataset *test,
+                          const cli_split *te) {
+    if (test->rows != train->rows || test->cols != train->cols) {
+        nn_set_error(NN_ERR_FORMAT, "%s: the images are %dx%d but the training images (%s) are %dx%d",
+                     te->images_path, test->rows, test->cols, tr->images_path, train->rows,
+                     train->cols);
+        return cli_fail(NULL);
+    }
+    if (test->n_classes > train->n_classes) {
+        nn_set_error(NN_ERR_FORMAT, "%s: label %d is out of range: the training labels (%s) have "
+                     "classes 0 to %d", te->labels_path, test->n_classes - 1, tr->labels_path,
+                     train->n_classes - 1);
+        return cli_fail(NULL);
+    }
+    return 0;
+}
+
 static int load_model(const char *path, nn_model *m) {
     if (nn_model_load(m, path) == NN_OK) return 0;
     return cli_fail(NULL);
@@ -172,6 +239,8 @@ static const cli_command TRAIN_CMD = {
     "Train a feed-forward network on MNIST, as Keras model.fit() would, and optionally save it.",
     "Layers: comma-separated, e.g. \"100:relu,10:softmax\" (Dense units:activation[:initializer]),\n"
     "\"dropout:0.2\", \"activation:tanh\". The last layer needs one unit per class (10 for MNIST).\n"
+    "Other IDX data (e.g. Fashion-MNIST): --data DIR with files named as MNIST's, or the four\n"
+    "--train-images/--train-labels/--test-images/--test-labels files (raw IDX: gunzip .gz first).\n"
     "Exit status: 0 done, 1 the loss diverged (the last finite model is still saved), 2 bad\n"
     "arguments or a failure to read or write a file.\n\n"
     "Example:\n"
@@ -180,6 +249,7 @@ static const cli_command TRAIN_CMD = {
 int cli_train(int argc, char **argv) {
     struct {
         const char *data, *layers, *optimizer, *loss, *init, *save, *resume;
+        cli_split train_files, test_files;
         float lr, momentum, validation_split;
         int epochs, batch_size, limit, no_shuffle, nesterov, quiet;
         uint64_t seed;
@@ -193,6 +263,10 @@ int cli_train(int argc, char **argv) {
            .seed = 1};
     cli_option opts[] = {
         {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--train-images", CLI_STRING, &a.train_files.images, "FILE", "training images (IDX3) instead of DIR's", 0},
+        {"--train-labels", CLI_STRING, &a.train_files.labels, "FILE", "training labels (IDX1), with --train-images", 0},
+        {"--test-images", CLI_STRING, &a.test_files.images, "FILE", "test images (IDX3), the validation data, instead of DIR's", 0},
+        {"--test-labels", CLI_STRING, &a.test_files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--layers", CLI_STRING, &a.layers, "LIST", "layers after the input (default: 100:relu,10:softmax)", 0},
         {"--optimizer", CLI_STRING, &a.optimizer, "NAME", "sgd, adam, rmsprop, adamax, adagrad, nadam (default: adam)", 0},
         {"--lr", CLI_FLOAT, &a.lr, "RATE", "learning rate (default: Keras's, 0.01 for sgd, 0.001 otherwise)", 0},
@@ -227,6 +301,11 @@ int cli_train(int argc, char **argv) {
         cli_usage_error(cmd, "--validation-split must be in [0, 1), got %g", a.validation_split);
     if (a.momentum < 0 || a.momentum > 1)
         cli_usage_error(cmd, "--momentum must be in [0, 1], got %g", a.momentum);
+    check_pair(cmd, "train", &a.train_files);
+    check_pair(cmd, "test", &a.test_files);
+    if (a.test_files.images && GIVEN("--validation-split"))
+        cli_usage_error(cmd, "--test-images and --test-labels are the validation data: they cannot "
+                        "be combined with --validation-split");
     if (a.resume) {
         static const char *const fixed[] = {"--layers", "--optimizer", "--loss", "--init",
                                             "--momentum", "--nesterov"};
@@ -249,7 +328,7 @@ int cli_train(int argc, char **argv) {
     nn_dataset full = {0}, train = {0}, test = {0};
     nn_model m;
     int have_model = 0, rc = CLI_EXIT_USAGE;
-    if (load_mnist(a.data, "train", &full)) goto out;
+    if (load_split(a.data, "train", &a.train_files, &full)) goto out;
     if (GIVEN("--limit") && a.limit > full.n) {
         fprintf(stderr, "nnlab train: --limit %d is more than the %d training samples\n", a.limit,
                 full.n);
@@ -261,7 +340,9 @@ int cli_train(int argc, char **argv) {
     }
     nn_dataset_free(&full);
     int use_test = !GIVEN("--validation-split");
-    if (use_test && load_mnist(a.data, "t10k", &test)) goto out;
+    if (use_test && (load_split(a.data, "t10k", &a.test_files, &test) ||
+                     check_test_set(&train, &a.train_files, &test, &a.test_files)))
+        goto out;
 
     // --- model
     if (a.resume) {
@@ -365,10 +446,13 @@ static const cli_command EVAL_CMD = {
 
 int cli_eval(int argc, char **argv) {
     const char *model_path = NULL, *data = NN_DEFAULT_DATA_DIR;
+    cli_split files = {0};
     int batch_size = 32, limit = 0;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to evaluate (.nnl, required)", 0},
         {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
+        {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--batch-size", CLI_INT, &batch_size, "N", "samples per forward pass (default: 32)", 0},
         {"--limit", CLI_INT, &limit, "N", "evaluate the first N test samples only", 0},
     };
@@ -378,12 +462,13 @@ int cli_eval(int argc, char **argv) {
     if (batch_size < 1) cli_usage_error(cmd, "--batch-size must be at least 1, got %d", batch_size);
     if (cli_given(opts, N_OPTS(opts), "--limit") && limit < 1)
         cli_usage_error(cmd, "--limit must be at least 1, got %d", limit);
+    check_pair(cmd, "test", &files);
 
     nn_model m;
     nn_dataset test = {0}, part = {0};
     int rc = CLI_EXIT_USAGE;
     if (load_model(model_path, &m)) return rc;
-    if (load_mnist(data, "t10k", &test)) goto out;
+    if (load_split(data, "t10k", &files, &test)) goto out;
     const nn_dataset *d = &test;
     if (limit > 0 && limit < test.n) {
         if (nn_dataset_slice(&test, 0, limit, &part) != NN_OK) {
@@ -420,10 +505,13 @@ static const cli_command PREDICT_CMD = {
 
 int cli_predict(int argc, char **argv) {
     const char *model_path = NULL, *data = NN_DEFAULT_DATA_DIR;
+    cli_split files = {0};
     int index = 0, count = 10;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to use (.nnl, required)", 0},
         {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
+        {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--index", CLI_INT, &index, "I", "first test image (default: 0)", 0},
         {"--count", CLI_INT, &count, "N", "number of images (default: 10)", 0},
     };
@@ -432,13 +520,14 @@ int cli_predict(int argc, char **argv) {
     if (!model_path) cli_usage_error(cmd, "--model FILE is required");
     if (index < 0) cli_usage_error(cmd, "--index must not be negative, got %d", index);
     if (count < 1) cli_usage_error(cmd, "--count must be at least 1, got %d", count);
+    check_pair(cmd, "test", &files);
 
     nn_model m;
     nn_dataset test = {0}, part = {0};
     float *probs = NULL;
     int rc = CLI_EXIT_USAGE;
     if (load_model(model_path, &m)) return rc;
-    if (load_mnist(data, "t10k", &test)) goto out;
+    if (load_split(data, "t10k", &files, &test)) goto out;
     if (index >= test.n || count > test.n - index) {
         fprintf(stderr, "nnlab predict: --index %d --count %d goes past the %d test images\n",
                 index, count, test.n);

@@ -87,11 +87,34 @@ export async function settle(page, quietMs = 800, timeout = 15000) {
 export const longTasksBetween = (page, a, b) =>
   page.evaluate(([x, y]) => window.__longtasks.filter((e) => e.start >= x && e.start <= y), [a, b]);
 
+// Idle, and no start request on its way to the worker (right after a click
+// on Start the worker may not have said 'running' yet).
 export const waitIdle = (page, timeout = 60000) =>
-  page.waitForFunction(() => window.nnlab.state.train === 'idle', null, { timeout });
+  page.waitForFunction(() => window.nnlab.state.train === 'idle' && !window.nnlab.state.starting, null, { timeout });
 
 export const steps = (page) => page.evaluate(() => window.nnlab.progress && window.nnlab.progress.totalSteps);
 
 export async function setField(page, selector, value) {
   await page.fill(selector, String(value));
 }
+
+// --- the drawing pad (draw.test.mjs, inspect.test.mjs) ------------------------
+
+// Draw strokes on the pad with the mouse. Each stroke is a list of [x, y]
+// points in the pad's 28×28 grid (so a test can trace MNIST pixels).
+export async function drawStrokes(page, strokes) {
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = await page.locator('#pad').boundingBox();
+  const at = ([x, y]) => [box.x + (x / 28) * box.width, box.y + (y / 28) * box.height];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+    await page.mouse.up();
+  }
+}
+
+// Wait until the pad's prediction caught up with the drawing: more answers
+// than `before`, and none pending.
+export const padSettled = (page, before) => page.waitForFunction(
+  (n) => window.nnlab.lab.counts.pad > n && !window.nnlab.lab.padBusy, before, { timeout: 15000 });

@@ -5,13 +5,18 @@
 
 import { Bridge } from './bridge.js';
 import { DataError, loadMnist } from './data.js';
+import { readDatasetFiles } from './dataset_files.js';
 import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
+import { Lab } from './lab.js';
 import {
-  LOSS_ORDER, OPTIMIZER_ORDER, cloneConfig, defaultConfig, kerasCode, layerString, modelWarnings,
-  parseLayerString, trainingCounts, validateFit, validateModel,
+  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, cloneConfig, dataInfo, defaultConfig, inputSize,
+  kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo, trainingCounts,
+  validateFit, validateModel,
 } from './model_config.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
+import { CrashBanner } from './ui/crash.js';
+import { DatasetPicker } from './ui/dataset_picker.js';
 import { showDataError, showDataLoaded, showDataProgress, showDataStage } from './ui/data_view.js';
 import { confirmDialog, toast } from './ui/dialog.js';
 import { showDigits } from './ui/digits.js';
@@ -25,6 +30,7 @@ const RUNS_KEY = 'nnlab.runs.v1';
 const SMOOTHING = 0.95;        // EMA factor of the per-batch curves (as TensorBoard's slider)
 const BATCH_POINTS = 800;      // at most this many per-batch points per run
 const BUILD_DELAY_MS = 200;    // debounce of model rebuilds while typing
+const NN_ERR_DIVERGED = -5;    // nn_status: the loss became NaN or Inf
 
 const state = {
   config: defaultConfig(),  // as edited
@@ -39,10 +45,12 @@ const state = {
   confirming: false,
   starting: false,          // a start request is on its way to the worker
   heapBytes: 0,             // wasm memory after loading the data
+  dataFiles: null,          // the user's files in use (read again after a restart), null for MNIST
+  buildError: null,         // { message, index }: the core refused to build the edited model
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
-let builder, charts, training, runsView;
+let builder, charts, training, runsView, picker, crash, lab;
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -51,6 +59,9 @@ function init() {
   initLanguage();
   builder = new Builder({ onChange: onConfigChange });
   builder.setConfig(state.config);
+  showDataShape(MNIST_INFO);
+  picker = new DatasetPicker({ onFiles: useFiles, onMnist: useMnist });
+  crash = new CrashBanner({ onRestart: restartWorker });
   training = new TrainingView({
     start: () => start(false), pause: () => bridge.pause(), resume: () => bridge.resume(),
     stop: () => bridge.stop(), step: step, evaluate, save: saveModel, load: loadModel,
@@ -60,6 +71,14 @@ function init() {
   runsView = new RunsView({ toggle: toggleRun, rename: renameRun, remove: removeRun, download: downloadRun });
   state.runs = loadRuns();
   redrawRuns();
+  // Drawing, looking inside, saving and exporting (lab.js).
+  lab = new Lab({
+    bridge,
+    app: {
+      state: () => state, adopt: adoptModel, start: (resume) => start(false, resume),
+      showError: (message) => training.showError(message),
+    },
+  });
   document.getElementById('show-batches').addEventListener('change', (e) => charts.setShowBatches(e.target.checked));
   document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
     downloadUrl(`nnlab-${b.dataset.png}.png`, charts.png(b.dataset.png));
@@ -70,7 +89,7 @@ function init() {
   bridge.on('state', (e) => { state.train = e.state; refreshButtons(); });
   bridge.on('progress', onProgress);
   bridge.on('done', onDone);
-  bridge.on('crash', (e) => training.showError(e.message));
+  bridge.on('crash', onCrash);
 
   validateAndShow(state.config);
   refreshCode();
@@ -81,7 +100,8 @@ function init() {
     const pill = document.getElementById('kernel-pill');
     pill.hidden = false;
     setI18n(pill, kernel === 'wasmsimd' ? 'app.kernelSimd' : 'app.kernelScalar');
-    return rebuild();
+    // The pretrained MLP when it is there (drawing works at once), else a new model.
+    return lab.startup().then((loaded) => (loaded ? null : rebuild()));
   }).catch((e) => training.showError(e.message));
   loadData();
   exposeForTests();
@@ -97,18 +117,140 @@ function initLanguage() {
   setLang(getLang());
 }
 
+const MNIST_URL = new URL('../data/', import.meta.url);
+
 async function loadData() {
   try {
-    const sets = await loadMnist(new URL('../data/', import.meta.url), showDataProgress);
+    const sets = await loadMnist(MNIST_URL, showDataProgress);
     showDataStage('data.sending');
     const counts = await bridge.loadData(sets);
     state.dataReady = true;
     state.heapBytes = counts.heapBytes;
     showDataLoaded(counts);
     refreshButtons();
+    lab.dataLoaded();
   } catch (e) {
     showDataError(e instanceof DataError ? t(e.key, e.params) : e.message);
   }
+}
+
+// ---------------------------------------------------------------------------
+// Other data: the user's IDX files, or MNIST again. Files are read and checked
+// in full, then handed to the worker, which swaps both sets in only when both
+// parse; until then nothing changes, so a refused file loses nothing.
+
+async function stopFirst() {
+  if (state.train === 'idle') return true;
+  if (!(await confirmDialog('dialog.dataWhileTraining'))) return false;
+  await bridge.stop();
+  return true;
+}
+
+async function useFiles(files) {
+  if (!state.dataReady || !(await stopFirst())) return;
+  picker.showError(null);
+  picker.setBusy(files.length);
+  try {
+    const got = await readDatasetFiles(files);
+    const counts = await bridge.loadData(got.sets, got.names);
+    state.dataFiles = files;
+    applyData(got.info, counts);
+  } catch (e) {
+    picker.showError(e);
+  } finally {
+    picker.setBusy(0);
+  }
+}
+
+async function useMnist() {
+  if (!(await stopFirst())) return;
+  picker.showError(null);
+  picker.setBusy(4);
+  try {
+    const counts = await bridge.loadData(await loadMnist(MNIST_URL, () => {}));
+    state.dataFiles = null;
+    applyData(MNIST_INFO, counts);
+  } catch (e) {
+    picker.showError(e);
+  } finally {
+    picker.setBusy(0);
+  }
+}
+
+// The worker holds new data: fit the page and the model to it.
+function applyData(info, counts) {
+  const before = dataInfo();
+  setDataInfo(info);
+  state.dataReady = true;
+  state.heapBytes = counts.heapBytes;
+  showDataLoaded(counts, info);
+  lab.dataLoaded();
+  picker.showCurrent(info);
+  showDataShape(info);
+  const c = adaptToData(builder.getConfig(), before, info);
+  builder.setConfig(c);
+  state.config = c;
+  state.committed = null; // a new model, built for this data
+  validateAndShow(c);
+  refreshCode();
+  refreshButtons();
+  rebuild().then(() => {
+    if (state.hasModel && state.committed) predict(false);
+  });
+}
+
+// Fields whose limits come from the data: test-set size, training samples.
+function showDataShape(info) {
+  setI18n(document.querySelector('[data-i18n="fit.valTest"]'), 'fit.valTest', { n: info.nTest });
+  document.getElementById('trainLimit').max = info.nTrain;
+  document.querySelectorAll('[data-limit]').forEach((b) => {
+    if (b.dataset.i18n === 'fit.all') b.dataset.limit = info.nTrain;
+    else b.hidden = Number(b.dataset.limit) >= info.nTrain;
+  });
+  builder.setInput(info);
+}
+
+// ---------------------------------------------------------------------------
+// A worker that died, or whose wasm module stopped: keep the configuration,
+// the runs and the charts; offer a restart, which sends the data again and
+// builds the model afresh.
+
+function onCrash({ message, kind }) {
+  state.workerReady = false;
+  state.dataReady = false;
+  state.hasModel = false;
+  state.committed = null;
+  state.train = 'idle';
+  state.starting = false;
+  const run = state.current;
+  if (run) {
+    run.status = 'failed';
+    state.current = null;
+    saveRuns();
+    redrawRuns();
+  }
+  training.showError(null);
+  crash.show(kind, message);
+  refreshButtons();
+}
+
+async function restartWorker() {
+  crash.restarting();
+  bridge.restart();
+  try {
+    await bridge.init();
+    state.workerReady = true;
+    if (state.dataFiles) {
+      const got = await readDatasetFiles(state.dataFiles);
+      applyData(got.info, await bridge.loadData(got.sets, got.names));
+    } else {
+      applyData(MNIST_INFO, await bridge.loadData(await loadMnist(MNIST_URL, () => {})));
+    }
+    crash.hide();
+  } catch (e) {
+    crash.failed(e instanceof DataError ? t(e.key, e.params) : e.message);
+  }
+  refreshButtons();
 }
 
 // ---------------------------------------------------------------------------
@@ -158,7 +300,7 @@ async function onConfigChange(part, c) {
 
 function wasmConfig(c) {
   return {
-    layerText: layerString(c.layers), seed: c.seed, optimizer: c.optimizer, lr: c.lr, loss: c.loss,
+    layerText: layerString(c.layers), inputSize: inputSize(), seed: c.seed, optimizer: c.optimizer, lr: c.lr, loss: c.loss,
     fit: {
       epochs: c.epochs, batchSize: c.batchSize, shuffle: c.shuffle, validation: c.validation,
       validationSplit: c.validationSplit, trainLimit: c.trainLimit,
@@ -171,21 +313,38 @@ async function rebuild() {
   if (!state.workerReady || state.train !== 'idle') return;
   const c = cloneConfig(state.config);
   if (validateModel(c).length) return;
-  if (state.committed && modelPart(state.committed) === modelPart(c) && state.hasModel) return;
+  if (state.committed && modelPart(state.committed) === modelPart(c) && state.hasModel) {
+    showBuildError(null);
+    refreshButtons();
+    return;
+  }
   try {
     const model = await bridge.build(wasmConfig(c));
     state.committed = c;
     state.hasModel = true;
-    showModel(model);
+    showModel(model, { kind: 'untrained' });
+    showBuildError(null);
     training.showError(null);
   } catch (e) {
-    training.showError(e.message);
+    if (!bridge.dead) showBuildError(e.message);
   }
   refreshButtons();
 }
 
-function showModel(model) {
+// The core refused to build the edited model (too large for memory, say):
+// the message goes next to the largest Dense layer, the previous model stays,
+// and Start waits for a model that builds.
+function showBuildError(message) {
+  state.buildError = message ? { message, index: largestLayer(state.config) } : null;
+  builder.setBuildError(state.buildError);
+}
+
+// source: where a new current model comes from ({ kind: 'untrained' |
+// 'trained' | 'pretrained' | 'file' | 'restored', name }); none when the same
+// model moved on.
+function showModel(model, source) {
   document.getElementById('summary').textContent = model.summary;
+  lab.modelShown(model, source);
 }
 
 function refreshCode() {
@@ -209,11 +368,12 @@ async function copyCode() {
 
 function refreshButtons() {
   const c = state.config;
-  const canStart = validateModel(c).length === 0 && validateFit(c).length === 0;
+  const canStart = validateModel(c).length === 0 && validateFit(c).length === 0 && !state.buildError;
   training.setState(state.train, {
     ready: state.dataReady && state.workerReady, canStart, hasModel: state.hasModel,
   });
   document.getElementById('btn-predict').disabled = !(state.hasModel && state.dataReady && state.train === 'idle');
+  if (lab) lab.refresh();
 }
 
 // ---------------------------------------------------------------------------
@@ -229,7 +389,7 @@ function newRun(c) {
     color: PALETTE[(n - 1) % PALETTE.length],
     visible: true,
     status: 'running',
-    config: cloneConfig(c),
+    config: { ...cloneConfig(c), inputSize: inputSize() },
     history: { loss: [], accuracy: [], valLoss: [], valAccuracy: [] },
     series: { loss: series(), accuracy: series() },
     ema: { loss: 0, accuracy: 0, n: 0, since: 0 },
@@ -237,7 +397,9 @@ function newRun(c) {
   };
 }
 
-async function start(stepOnly) {
+// resume: train the current model further (weights, optimizer state and
+// history kept) instead of building a fresh one from the builder.
+async function start(stepOnly, resume = false) {
   if (state.starting || state.train !== 'idle') return; // a double click
   const c = builder.getConfig();
   const errs = validateAndShow(c);
@@ -245,6 +407,7 @@ async function start(stepOnly) {
   state.starting = true;
   state.config = c;
   const run = newRun(c);
+  if (resume) run.name = t('lab.continuedName', { n: run.n });
   state.runs.push(run);
   state.current = run;
   state.lastProgress = null;
@@ -254,10 +417,10 @@ async function start(stepOnly) {
   training.beginRun({ nTrain: counts.train, nVal: counts.val });
   redrawRuns();
   try {
-    const r = await bridge.start(wasmConfig(c), stepOnly);
+    const r = await bridge.start(wasmConfig(c), stepOnly, resume);
     state.committed = c;
     state.hasModel = true;
-    showModel(r.model);
+    showModel(r.model, { kind: 'trained' });
   } catch (e) {
     state.runs = state.runs.filter((x) => x !== run);
     state.current = null;
@@ -320,15 +483,17 @@ function onProgress({ batches, p, elapsed, msPerStep, epochEnd }) {
   });
 }
 
-function onDone({ stopped, error, model }) {
+function onDone({ stopped, error, code, model }) {
   const run = state.current;
+  const diverged = code === NN_ERR_DIVERGED; // the core rolled the model back; finished epochs stay
   state.hasModel = true;
   if (model) showModel(model);
   if (run) {
-    run.status = error ? 'failed' : stopped ? 'stopped' : 'done';
+    run.status = error ? (diverged ? 'diverged' : 'failed') : stopped ? 'stopped' : 'done';
     if (stopped) training.note('train.stoppedNote');
+    if (diverged) training.note('train.divergedNote');
   }
-  if (error) training.showError(error);
+  if (error) training.showError(error, diverged ? 'train.diverged' : null);
   state.current = null;
   saveRuns();
   redrawRuns();
@@ -340,17 +505,18 @@ async function evaluate() {
   try {
     training.showEval(await bridge.evaluate('test'));
   } catch (e) {
-    training.showError(e.message);
+    if (!bridge.dead) training.showError(e.message);
   }
 }
 
 let predictStart = 0;
 async function predict(other) {
-  if (other) predictStart = Math.floor(Math.random() * (10000 - 24));
+  const count = Math.min(24, dataInfo().nTest);
+  if (other || predictStart + count > dataInfo().nTest) predictStart = Math.floor(Math.random() * (dataInfo().nTest - count + 1));
   try {
-    showDigits(await bridge.predict(predictStart, 24));
+    showDigits(await bridge.predict(predictStart, count));
   } catch (e) {
-    training.showError(e.message);
+    if (!bridge.dead) training.showError(e.message);
   }
 }
 
@@ -367,14 +533,28 @@ async function saveModel() {
 }
 
 async function loadModel(file) {
+  await adoptModel(await file.arrayBuffer(), { kind: 'file', name: file.name });
+}
+
+// Names for messages about model files that are not the user's files.
+const SOURCE_FILES = { pretrained: 'pretrained-mlp.nnl', restored: 'the model kept in this browser' };
+
+// Make the bytes of a model file the current model — a file picked or
+// dropped, the pretrained MLP, the model kept in IndexedDB — and show its setup
+// in the builder. Returns whether it worked (the previous model stays if not).
+async function adoptModel(bytes, source) {
   if (state.train !== 'idle') {
-    if (!(await confirmDialog('dialog.loadWhileTraining'))) return;
+    if (!(await confirmDialog('dialog.loadWhileTraining'))) return false;
     await bridge.stop();
   }
+  let ok = false;
   try {
-    const { model } = await bridge.load(await file.arrayBuffer());
-    showModel(model);
+    // Named in messages; a model for other data is refused and the current one stays.
+    const name = source.name || SOURCE_FILES[source.kind] || 'model file';
+    const check = { name, inputSize: inputSize(), classes: dataInfo().classes };
+    const { model } = await bridge.load(bytes, check);
     state.hasModel = true;
+    showModel(model, source);
     const layers = parseLayerString(model.layers);
     const c = builder.getConfig();
     if (layers) c.layers = layers;
@@ -387,12 +567,14 @@ async function loadModel(file) {
     state.committed = c;
     validateAndShow(c);
     refreshCode();
-    training.note('train.loadedNote', { name: file.name });
+    if (source.kind === 'file') training.note('train.loadedNote', { name: source.name });
     if (state.dataReady) predict(false);
+    ok = true;
   } catch (e) {
     training.showError(e.message);
   }
   refreshButtons();
+  return ok;
 }
 
 // ---------------------------------------------------------------------------
@@ -474,12 +656,22 @@ function exposeForTests() {
     get state() {
       return {
         train: state.train, dataReady: state.dataReady, hasModel: state.hasModel, workerReady: state.workerReady,
-        heapBytes: state.heapBytes,
+        heapBytes: state.heapBytes, starting: state.starting,
       };
     },
     get progress() { return state.lastProgress; },
     get runs() { return state.runs.map((r) => ({ name: r.name, status: r.status, history: r.history })); },
+    get data() { return dataInfo(); },
     points: (metric) => charts.pointCount(metric),
+    get lab() { return lab.snapshot(); },
+    // Test-only handles (tests/browser/robustness*.test.mjs): the live worker,
+    // and the worker's debug hooks (a wasm trap, filling the heap, closing).
+    debug: {
+      worker: () => bridge.worker,
+      call: (action) => bridge.debug(action),
+      predict: (start, count) => bridge.predict(start, count),
+      evaluate: () => bridge.evaluate('test'),
+    },
   };
 }
 

@@ -38,6 +38,41 @@ export const LOSS_ORDER = [
 export const TRAIN_SIZE = 60000;
 
 // ---------------------------------------------------------------------------
+// The data the model is built for: MNIST, or the user's own IDX files. The
+// functions below read it by default, so the page sets it once per dataset.
+
+export const MNIST_INFO = Object.freeze({
+  name: 'MNIST', builtin: true, rows: 28, cols: 28, classes: 10, nTrain: TRAIN_SIZE, nTest: 10000,
+});
+
+let current = MNIST_INFO;
+
+// info: { name, builtin, rows, cols, classes, nTrain, nTest, files? } where files
+// names the four IDX files ({ trainImages, trainLabels, testImages, testLabels }).
+export function setDataInfo(info) {
+  current = info;
+}
+
+export function dataInfo() {
+  return current;
+}
+
+export const inputSize = (data = current) => data.rows * data.cols;
+
+// The config fitted to other data: the last Dense layer gets one unit per
+// class, and the training-sample limit stays within the data ("all" stays
+// all). What the data does not change is left as the user set it.
+export function adaptToData(c, from, to) {
+  const out = cloneConfig(c);
+  const denses = out.layers.filter((l) => l.kind === 'dense');
+  if (denses.length && to.classes !== from.classes) denses[denses.length - 1].units = to.classes;
+  if (to.nTrain !== from.nTrain && (out.trainLimit >= from.nTrain || out.trainLimit > to.nTrain)) {
+    out.trainLimit = to.nTrain;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // Presets
 
 const dense = (units, activation) => ({ kind: 'dense', units, activation });
@@ -98,17 +133,17 @@ export function parseLayerString(text) {
 
 const isInt = (v) => Number.isInteger(v);
 
-export function trainingCounts(c) {
-  const n = Math.min(c.trainLimit, TRAIN_SIZE);
+export function trainingCounts(c, data = current) {
+  const n = Math.min(c.trainLimit, data.nTrain);
   if (c.validation === 'split') {
     // Keras trains on the first ceil(n * (1 - split)) samples, validates on the rest.
     const train = Math.ceil(n * (1 - c.validationSplit));
     return { train, val: n - train };
   }
-  return { train: n, val: 10000 };
+  return { train: n, val: data.nTest };
 }
 
-export function validateModel(c) {
+export function validateModel(c, data = current) {
   const errs = [];
   if (c.layers.length === 0) errs.push({ field: 'layers', key: 'err.noLayers' });
   if (c.layers.length > MAX_LAYERS) errs.push({ field: 'layers', key: 'err.tooManyLayers', params: { max: MAX_LAYERS } });
@@ -123,25 +158,42 @@ export function validateModel(c) {
   const denses = c.layers.map((l, i) => [l, i]).filter(([l]) => l.kind === 'dense');
   if (c.layers.length && denses.length === 0) errs.push({ field: 'layers', key: 'err.noDense' });
   const last = denses[denses.length - 1];
-  if (last && isInt(last[0].units) && last[0].units !== N_CLASSES && last[0].units >= 1)
-    errs.push({ field: 'units', index: last[1], key: 'err.lastUnits', params: { n: N_CLASSES } });
+  if (last && isInt(last[0].units) && last[0].units !== data.classes && last[0].units >= 1)
+    errs.push({ field: 'units', index: last[1], key: 'err.lastUnits', params: { n: data.classes } });
   if (!(c.lr > 0 && Number.isFinite(c.lr))) errs.push({ field: 'lr', key: 'err.lr' });
   if (!isInt(c.seed) || c.seed < 0 || c.seed > 4294967295) errs.push({ field: 'seed', key: 'err.seed' });
   return errs;
 }
 
-export function validateFit(c) {
+export function validateFit(c, data = current) {
   const errs = [];
   if (!isInt(c.epochs) || c.epochs < 1 || c.epochs > 1000) errs.push({ field: 'epochs', key: 'err.epochs' });
-  if (!isInt(c.trainLimit) || c.trainLimit < 1 || c.trainLimit > TRAIN_SIZE)
-    errs.push({ field: 'trainLimit', key: 'err.trainLimit', params: { max: TRAIN_SIZE } });
+  if (!isInt(c.trainLimit) || c.trainLimit < 1 || c.trainLimit > data.nTrain)
+    errs.push({ field: 'trainLimit', key: 'err.trainLimit', params: { max: data.nTrain } });
   if (c.validation === 'split' && !(c.validationSplit > 0 && c.validationSplit < 1))
     errs.push({ field: 'validationSplit', key: 'err.split' });
-  const { train } = trainingCounts(c);
+  const { train } = trainingCounts(c, data);
   if (!isInt(c.batchSize) || c.batchSize < 1) errs.push({ field: 'batchSize', key: 'err.batch' });
   else if (errs.length === 0 && c.batchSize > train)
     errs.push({ field: 'batchSize', key: 'err.batchTooLarge', params: { n: train } });
   return errs;
+}
+
+// Index of the Dense layer with the most weights, where a message that the
+// model is too large belongs (-1 when there is no Dense layer).
+export function largestLayer(c, data = current) {
+  let best = -1;
+  let most = -1;
+  let width = inputSize(data);
+  c.layers.forEach((l, i) => {
+    if (l.kind !== 'dense') return;
+    if (width * l.units > most) {
+      most = width * l.units;
+      best = i;
+    }
+    width = l.units;
+  });
+  return best;
 }
 
 // Advice that does not block training.
@@ -160,26 +212,45 @@ const pyFloat = (x) => {
   return /[.e]/.test(s) ? s : `${s}.0`;
 };
 
-export function kerasCode(c) {
+// The user's IDX files have no keras.datasets loader: read them with NumPy.
+function loadIdxLines(files) {
+  const q = (name) => JSON.stringify(name); // a valid Python string literal too
+  return [
+    'def load_idx(path):',
+    '    """An IDX file (raw or .gz) as a NumPy array: (n, rows, cols) or (n,)."""',
+    '    with (gzip.open if path.endswith(".gz") else open)(path, "rb") as f:',
+    '        data = f.read()',
+    '    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(data[3])]',
+    '    return np.frombuffer(data, np.uint8, offset=4 + 4 * data[3]).reshape(shape)',
+    '',
+    `x_train, y_train = load_idx(${q(files.trainImages)}), load_idx(${q(files.trainLabels)})`,
+    `x_test, y_test = load_idx(${q(files.testImages)}), load_idx(${q(files.testLabels)})`,
+  ];
+}
+
+export function kerasCode(c, data = current) {
   const sparse = c.loss === 'sparse_categorical_crossentropy';
+  const n = inputSize(data);
   const lines = [];
+  if (!data.builtin) lines.push('import gzip', 'import numpy as np');
   lines.push('import keras');
   lines.push('from keras import layers');
   lines.push('');
-  lines.push('(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()');
-  lines.push('x_train = x_train.reshape(-1, 784).astype("float32") / 255');
-  lines.push('x_test = x_test.reshape(-1, 784).astype("float32") / 255');
-  if (c.trainLimit < TRAIN_SIZE) {
+  if (data.builtin) lines.push('(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()');
+  else lines.push(...loadIdxLines(data.files));
+  lines.push(`x_train = x_train.reshape(-1, ${n}).astype("float32") / 255`);
+  lines.push(`x_test = x_test.reshape(-1, ${n}).astype("float32") / 255`);
+  if (c.trainLimit < data.nTrain) {
     lines.push(`x_train, y_train = x_train[:${c.trainLimit}], y_train[:${c.trainLimit}]`);
   }
   if (!sparse) {
-    lines.push('y_train = keras.utils.to_categorical(y_train, 10)');
-    lines.push('y_test = keras.utils.to_categorical(y_test, 10)');
+    lines.push(`y_train = keras.utils.to_categorical(y_train, ${data.classes})`);
+    lines.push(`y_test = keras.utils.to_categorical(y_test, ${data.classes})`);
   }
   lines.push('');
   lines.push(`keras.utils.set_random_seed(${c.seed})`);
   lines.push('model = keras.Sequential([');
-  lines.push('    keras.Input(shape=(784,)),');
+  lines.push(`    keras.Input(shape=(${n},)),`);
   for (const l of c.layers) {
     if (l.kind === 'dropout') lines.push(`    layers.Dropout(${pyFloat(l.rate)}),`);
     else if (l.activation === 'linear') lines.push(`    layers.Dense(${l.units}),`);

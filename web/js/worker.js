@@ -42,7 +42,15 @@ const modulePromise = createNnlab({
     modelSave: f('model_save', 'number', []),
     savedData: f('saved_data', 'number', []),
     savedFree: f('saved_free', null, []),
+    modelCompile: f('model_compile', 'number', ['string', 'number', 'string']),
+    predict: f('predict', 'number', ['number', 'number', 'number']),
+    denseKernel: f('dense_kernel', 'number', ['number']),
     modelLoad: f('model_load', 'number', ['number', 'number']),
+    modelLoadNamed: f('model_load_named', 'number', ['number', 'number', 'string', 'number', 'number']),
+    datasetInfo: f('dataset_info', 'number', ['number']),
+    datasetStage: f('dataset_stage', 'number', ['number', 'number', 'number', 'string', 'number', 'number', 'string']),
+    datasetCommit: f('dataset_commit', 'number', []),
+    datasetDiscard: f('dataset_discard', null, []),
   };
   return mod;
 });
@@ -92,6 +100,41 @@ function modelInfo() {
   };
 }
 
+// Samples, image size and classes of a loaded set (0 train, 1 test).
+function datasetInfo(which) {
+  const o = floats(api.datasetInfo(which), 5);
+  return { n: o[0], rows: o[1], cols: o[2], features: o[3], classes: o[4] };
+}
+
+const MNIST_NAMES = {
+  trainImages: 'train-images', trainLabels: 'train-labels', testImages: 't10k-images', testLabels: 't10k-labels',
+};
+
+// The current model, compiled with config's settings if it is not yet (a
+// model file saved before compile), ready for another fit.
+function current(config) {
+  if (fit.state !== 'idle') throw new WasmError('Stop training before continuing it.');
+  const info = modelInfo();
+  if (!info.inputSize) throw new WasmError('There is no model yet: build one first.');
+  if (!info.compiled) check(api.modelCompile(config.optimizer, config.lr, config.loss));
+  return describeModel();
+}
+
+// probs(n, k) for x(n, input size) floats, through the heap.
+function predictFloats(x, n, k) {
+  const xp = M._malloc(Math.max(1, x.length * 4));
+  const pp = M._malloc(Math.max(1, n * k * 4));
+  try {
+    if (!xp || !pp) throw new WasmError('Out of memory.');
+    M.HEAPF32.set(x, xp >> 2);
+    check(api.predict(xp, n, pp));
+    return M.HEAPF32.slice(pp >> 2, (pp >> 2) + n * k);
+  } finally {
+    M._free(xp);
+    M._free(pp);
+  }
+}
+
 function describeModel() {
   return { summary: api.modelSummary() || '', layers: api.modelLayers() || '', info: modelInfo() };
 }
@@ -122,10 +165,11 @@ const channel = new MessageChannel();
 channel.port1.onmessage = () => slice();
 const schedule = () => channel.port2.postMessage(0);
 
-function finish(stopped, error) {
+// code: the nn_status of the error (NN_ERR_DIVERGED = -5: the model was rolled back).
+function finish(stopped, error, code = 0) {
   api.fitEnd();
   setState('idle');
-  emit('done', { stopped, error: error || null, history: history(), model: describeModel() });
+  emit('done', { stopped, error: error || null, code, history: history(), model: describeModel() });
 }
 
 // Run batches for up to `budgetMs` (or exactly `maxSteps` of them).
@@ -139,7 +183,7 @@ function runSteps(budgetMs, maxSteps) {
     const n = api.fitRun(1, 1);
     if (n < 0) {
       emitProgress(batches, poll(), null, performance.now() - t0);
-      return { error: api.lastError() };
+      return { error: api.lastError(), code: n };
     }
     p = poll();
     if (n > 0) {
@@ -176,45 +220,74 @@ function emitProgress(batches, p, epochEnd, ms) {
 }
 
 function slice() {
-  if (fit.state !== 'running') return;
-  const r = runSteps(SLICE_MS, Infinity);
-  if (r.error) finish(false, r.error);
-  else if (r.done) finish(false);
-  else schedule();
+  if (fit.state !== 'running' || broken) return;
+  try {
+    const r = runSteps(SLICE_MS, Infinity);
+    if (r.error) finish(false, r.error, r.code);
+    else if (r.done) finish(false);
+    else schedule();
+  } catch (err) {
+    fatal(err);
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Requests
 
 const handlers = {
-  async init() {
+  // lock: a Web Lock name held for the worker's whole life. The page asks for
+  // the same lock and is granted it only once this worker is gone (terminated,
+  // closed or crashed), which is how it notices a death that sends no message.
+  async init({ lock } = {}) {
     await modulePromise;
-    return { kernel: api.kernelName() };
+    const locks = self.navigator.locks;
+    if (lock && locks) {
+      await new Promise((held) => {
+        locks.request(lock, () => {
+          held();
+          return new Promise(() => {});
+        });
+      });
+    }
+    return { kernel: api.kernelName(), lock: !!(lock && locks) };
   },
 
-  // sets: { train: {images, labels}, test: {images, labels} } as transferred ArrayBuffers.
-  loadData({ sets }) {
-    const counts = {};
-    for (const [which, name] of [[0, 'train'], [1, 'test']]) {
-      const s = sets[name];
-      withBytes(s.images, (ip, il) => withBytes(s.labels, (lp, ll) => check(api.datasetLoad(which, ip, il, lp, ll))));
-      counts[name] = api.datasetCount(which);
+  // sets: { train: {images, labels}, test: {images, labels} } as transferred
+  // ArrayBuffers; names: the four files' names, for messages. Both sets are
+  // parsed and checked before either replaces the loaded data, so a bad file
+  // changes nothing.
+  loadData({ sets, names = MNIST_NAMES }) {
+    if (fit.state !== 'idle') throw new WasmError('Stop training before loading data.');
+    try {
+      for (const [which, name] of [[0, 'train'], [1, 'test']]) {
+        const s = sets[name];
+        withBytes(s.images, (ip, il) => withBytes(s.labels, (lp, ll) => check(
+          api.datasetStage(which, ip, il, names[`${name}Images`], lp, ll, names[`${name}Labels`]))));
+      }
+      check(api.datasetCommit());
+    } finally {
+      api.datasetDiscard();
     }
-    counts.heapBytes = M.HEAPU8.length; // wasm memory after loading (it never shrinks)
-    return counts;
+    return {
+      train: api.datasetCount(0), test: api.datasetCount(1), info: datasetInfo(0),
+      heapBytes: M.HEAPU8.length, // wasm memory after loading (it never shrinks)
+    };
   },
 
   // Create and compile a model; the previous one stays if anything fails.
   build({ config }) {
     if (fit.state !== 'idle') throw new WasmError('Stop training before building a new model.');
     const { layerText, seed, optimizer, lr, loss } = config;
-    check(api.modelBuild(layerText, 784, seed >>> 0, optimizer, lr, loss));
+    check(api.modelBuild(layerText, config.inputSize || 784, seed >>> 0, optimizer, lr, loss));
     return describeModel();
   },
 
   // Begin a fit of a freshly built model. step: run one batch and pause.
-  start({ config, step }) {
-    const built = handlers.build({ config });
+  // Begin a fit. resume: train the current model on (weights, optimizer state
+  // and history kept, as a second model.fit() in Keras); otherwise build a
+  // fresh one from config first.
+  start({ config, step, resume }) {
+    const built = resume ? current(config) : handlers.build({ config });
     const f = config.fit;
     check(api.fitBegin(f.epochs, f.batchSize, f.shuffle ? 1 : 0, f.validationSplit,
       f.validation === 'test' ? 1 : 0, f.trainLimit));
@@ -230,6 +303,11 @@ const handlers = {
       schedule();
     }
     return { model: built, nTrain: p.nTrain, nVal: p.nVal, steps: p.steps, epochs: p.epochs };
+  },
+
+  // The page's heartbeat (bridge.js, when it has no Web Locks).
+  ping() {
+    return null;
   },
 
   pause() {
@@ -248,7 +326,7 @@ const handlers = {
   step() {
     if (fit.state !== 'paused') throw new WasmError('Pause training before stepping.');
     const r = runSteps(Infinity, 1);
-    if (r.error) finish(false, r.error);
+    if (r.error) finish(false, r.error, r.code);
     else if (r.done) finish(false);
     return { state: fit.state };
   },
@@ -266,18 +344,74 @@ const handlers = {
 
   // Predictions for `count` test samples from `start`, with their pixels and labels.
   predict({ start, count }) {
-    const probsPtr = M._malloc(count * 10 * 4);
+    const outputs = modelInfo().outputSize;
+    const { features, rows, cols } = datasetInfo(1);
+    const probsPtr = M._malloc(Math.max(1, count * outputs * 4));
+    if (!probsPtr) throw new WasmError('Out of memory.');
     try {
       check(api.predictSamples(1, start, count, probsPtr));
-      const probs = new Float32Array(M.HEAPF32.subarray(probsPtr >> 2, (probsPtr >> 2) + count * 10));
-      const img = api.datasetImages(1) + start * 784;
-      const pixels = new Uint8Array(M.HEAPU8.subarray(img, img + count * 784));
+      const probs = new Float32Array(M.HEAPF32.subarray(probsPtr >> 2, (probsPtr >> 2) + count * outputs));
+      const img = api.datasetImages(1) + start * features;
+      const pixels = new Uint8Array(M.HEAPU8.subarray(img, img + count * features));
       const lab = api.datasetLabels(1) + start;
       const labels = new Uint8Array(M.HEAPU8.subarray(lab, lab + count));
-      return { probs, pixels, labels };
+      return { probs, pixels, labels, rows, cols };
     } finally {
       M._free(probsPtr);
     }
+  },
+
+  // --- drawing and looking inside (the pad, the explorer, the weights view)
+
+  // Probabilities for images drawn on the pad: x (n, input size) in [0, 1].
+  predictPixels({ x }) {
+    const { inputSize, outputSize } = modelInfo();
+    if (!inputSize) throw new WasmError('There is no model yet.');
+    const n = Math.floor(x.length / inputSize);
+    return { probs: predictFloats(x, n, outputSize), k: outputSize };
+  },
+
+  // The test images and labels, copied once for the explorer.
+  testSet() {
+    const n = api.datasetCount(1);
+    if (!n) throw new WasmError('The test data is not loaded yet.');
+    const { rows, cols, features, classes } = datasetInfo(1);
+    const img = api.datasetImages(1);
+    const lab = api.datasetLabels(1);
+    return {
+      n, rows, cols, classes,
+      pixels: M.HEAPU8.slice(img, img + n * features),
+      labels: M.HEAPU8.slice(lab, lab + n),
+    };
+  },
+
+  // The current model's probabilities (n, k) for every test image, in chunks
+  // (predict_samples copies the images it reads; a chunk keeps that small).
+  predictTest() {
+    const n = api.datasetCount(1);
+    const k = modelInfo().outputSize;
+    const chunk = Math.min(n, 2000);
+    const probs = new Float32Array(n * k);
+    const ptr = M._malloc(Math.max(1, chunk * k * 4));
+    if (!ptr) throw new WasmError('Out of memory.');
+    try {
+      for (let start = 0; start < n; start += chunk) {
+        const count = Math.min(chunk, n - start);
+        check(api.predictSamples(1, start, count, ptr));
+        probs.set(M.HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count * k), start * k);
+      }
+      return { probs, n, k };
+    } finally {
+      M._free(ptr);
+    }
+  },
+
+  // The first Dense layer's kernel (inputs, units).
+  firstLayer() {
+    const ptr = api.denseKernel(0);
+    if (!ptr) throw new WasmError(api.lastError() || 'No Dense layer.');
+    const [inputs, units] = floats(api.out(), 2);
+    return { inputs, units, kernel: M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + inputs * units) };
   },
 
   save() {
@@ -288,22 +422,62 @@ const handlers = {
     return { bytes };
   },
 
-  load({ bytes }) {
+  // name: the file's name for messages; with inputSize and classes, a model
+  // that does not fit the loaded data is refused (the current one stays).
+  load({ bytes, name, inputSize = 0, classes = 0 }) {
     if (fit.state !== 'idle') throw new WasmError('Stop training before loading a model.');
-    withBytes(bytes, (ptr, len) => check(api.modelLoad(ptr, len)));
+    withBytes(bytes, (ptr, len) => check(name
+      ? api.modelLoadNamed(ptr, len, name, inputSize, classes)
+      : api.modelLoad(ptr, len)));
     return { model: describeModel(), history: history() };
   },
+
+  // Test hooks, reached only through window.nnlab.debug (tests/browser/
+  // robustness*.test.mjs): 'trap' makes the module read far outside its
+  // memory, a real wasm trap; 'hog' allocates the heap up to its maximum so
+  // that the next memory growth fails (about 1 MB stays free for small
+  // things), 'release' gives it back; 'close' ends the worker from inside;
+  // anything else ('size') just reports the heap size.
+  debug({ action }) {
+    if (action === 'trap') api.datasetStage(0, -16, 16, 'trap', -16, 8, 'trap');
+    else if (action === 'hog') {
+      for (const size of [64 << 20, 1 << 20]) {
+        for (let p = M._malloc(size); p; p = M._malloc(size)) hog.push(p);
+      }
+      M._free(hog.pop());
+    } else if (action === 'release') {
+      hog.forEach((p) => M._free(p));
+      hog = [];
+    } else if (action === 'close') self.close();
+    return { heapBytes: M.HEAPU8.length, hogBlocks: hog.length };
+  },
 };
+
+let hog = []; // blocks held by debug('hog')
+
+// A trap or an abort inside the wasm module leaves its memory in an unknown
+// state: the worker reports it once ('fatal') and refuses every later request;
+// the page offers to restart it. Errors the C core returns are not fatal.
+let broken = null;
+
+function fatal(err) {
+  if (broken) return;
+  broken = String(err && err.message ? err.message : err);
+  fit.state = 'idle';
+  emit('fatal', { message: broken });
+}
 
 self.onmessage = async (e) => {
   const { id, type, ...args } = e.data;
   try {
+    if (broken) throw new WasmError(`The WebAssembly module stopped after an error (${broken}).`);
     if (!api && type !== 'init') await modulePromise;
     const result = await handlers[type](args);
     const transfer = [];
     if (result && result.bytes) transfer.push(result.bytes);
     self.postMessage({ id, ok: true, result }, transfer);
   } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) fatal(err); // Emscripten's abort() throws one too
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
   }
 };

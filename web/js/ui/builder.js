@@ -15,6 +15,8 @@ export class Builder {
   constructor({ onChange }) {
     this.onChange = onChange;
     this.config = null;
+    this.input = { size: 784, rows: 28, cols: 28 }; // the data's images, for the Input row
+    this.buildError = null;
     this.list = $('#layers');
     this.fields = {
       optimizer: $('#optimizer'), lr: $('#lr'), loss: $('#loss'),
@@ -121,10 +123,24 @@ export class Builder {
     this.renderHints();
   }
 
+  // The data the model takes: info.rows × info.cols images.
+  setInput(info) {
+    this.input = { size: info.rows * info.cols, rows: info.rows, cols: info.cols };
+    if (this.config) this.renderLayers();
+  }
+
+  // err: { message, index } when the core refused to build the model (shown
+  // at layer `index`, or under the list), null to clear.
+  setBuildError(err) {
+    this.buildError = err;
+    this.showErrors(this.errors || [], this.warnings || []);
+  }
+
   // --- rendering -----------------------------------------------------------
 
   renderLayers() {
-    const rows = [`<li class="layer input"><span class="layer-kind">Input</span><span>shape=(784,) <span class="muted">28×28</span></span><span></span></li>`];
+    const { size, rows: h, cols: w } = this.input;
+    const rows = [`<li class="layer input"><span class="layer-kind">Input</span><span>shape=(${size},) <span class="muted">${h}×${w}</span></span><span></span></li>`];
     const n = this.config.layers.length;
     this.config.layers.forEach((l, i) => {
       const fields = l.kind === 'dense'
@@ -169,6 +185,20 @@ export class Builder {
       const input = e.index !== undefined
         ? this.list.querySelector(`[data-index="${e.index}"] [name="${e.field}"]`)
         : this.fields[e.field];
+      if (input) {
+        input.classList.add('invalid');
+        input.setAttribute('aria-invalid', 'true');
+      }
+    }
+    const be = this.buildError;
+    if (be) {
+      const p = document.querySelector(`.field-error[data-error-for="${be.index >= 0 ? `layer-${be.index}` : 'layers'}"]`)
+        || document.querySelector('.field-error[data-error-for="layers"]');
+      if (p && !p.textContent) {
+        p.removeAttribute('data-i18n');
+        p.textContent = be.message;
+      }
+      const input = this.list.querySelector(`[data-index="${be.index}"] [name="units"]`);
       if (input) {
         input.classList.add('invalid');
         input.setAttribute('aria-invalid', 'true');

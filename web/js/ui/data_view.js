@@ -1,5 +1,5 @@
 // ui/data_view.js — the data card and the header pill: progress while the
-// MNIST files download, then the sample counts.
+// MNIST files download, then the sample counts (of MNIST or the user's data).
 
 import { setI18n } from '../i18n.js';
 
@@ -17,16 +17,24 @@ export function showDataStage(key) {
   setI18n($('#data-text'), key);
 }
 
-export function showDataLoaded(counts) {
+// info: the dataset (model_config.js MNIST_INFO, or the user's files).
+export function showDataLoaded(counts, info = { builtin: true }) {
   const bar = $('#data-bar');
   bar.parentElement.classList.remove('indeterminate');
   bar.style.width = '100%';
   $('#data-counts').textContent = `${counts.train} / ${counts.test}`;
   $('#data-counts-row').hidden = false;
-  setI18n($('#data-text'), 'data.ready');
+  $('#data-error').hidden = true;
+  const custom = !info.builtin;
+  setI18n($('#card-data h2'), custom ? 'data.titleCustom' : 'data.title');
+  if (custom) {
+    setI18n($('#data-text'), 'data.readyCustom', { rows: info.rows, cols: info.cols, classes: info.classes, max: info.classes - 1 });
+  } else {
+    setI18n($('#data-text'), 'data.ready');
+  }
   const pill = $('#data-pill');
   pill.className = 'pill pill-ok';
-  setI18n(pill, 'data.pill', { train: counts.train, test: counts.test });
+  setI18n(pill, custom ? 'data.pillCustom' : 'data.pill', { train: counts.train, test: counts.test });
 }
 
 export function showDataError(message) {

@@ -3,20 +3,22 @@
 
 import { setI18n } from '../i18n.js';
 
-export function showDigits({ probs, pixels, labels }) {
+// rows × cols images (28 × 28 for MNIST; the user's data may differ).
+export function showDigits({ probs, pixels, labels, rows = 28, cols = 28 }) {
   const root = document.getElementById('digits');
   root.innerHTML = '';
   const n = labels.length;
   const classes = probs.length / n;
+  const size = rows * cols;
   for (let i = 0; i < n; i++) {
     const canvas = document.createElement('canvas');
-    canvas.width = 28;
-    canvas.height = 28;
+    canvas.width = cols;
+    canvas.height = rows;
     const ctx = canvas.getContext('2d');
-    const img = ctx.createImageData(28, 28);
+    const img = ctx.createImageData(cols, rows);
     const px = img.data;
-    for (let p = 0; p < 784; p++) {
-      const v = pixels[i * 784 + p];
+    for (let p = 0; p < size; p++) {
+      const v = pixels[i * size + p];
       px[4 * p] = v;
       px[4 * p + 1] = v;
       px[4 * p + 2] = v;

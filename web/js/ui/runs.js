@@ -7,7 +7,7 @@ import { INPUT_SIZE } from '../model_config.js';
 
 // One line saying how a run was set up: 784 → 100 relu → 10 softmax · adam 0.001 · …
 function describe(c) {
-  const arch = [INPUT_SIZE, ...c.layers.map((l) => (l.kind === 'dropout' ? `Dropout ${l.rate}` : `${l.units} ${l.activation}`))].join(' → ');
+  const arch = [c.inputSize ?? INPUT_SIZE, ...c.layers.map((l) => (l.kind === 'dropout' ? `Dropout ${l.rate}` : `${l.units} ${l.activation}`))].join(' → ');
   const loss = t(c.loss === 'sparse_categorical_crossentropy' ? 'runs.lossSparse' : 'runs.lossCat');
   return `${arch} · ${c.optimizer} ${c.lr} · ${loss} · ${t('runs.descFit', { n: c.trainLimit, e: c.epochs, b: c.batchSize })}`;
 }
@@ -44,11 +44,11 @@ export class RunsView {
       const h = r.history;
       const last = h.loss.length - 1;
       const metric = (k) => (last >= 0 && h[k][last] != null ? h[k][last].toFixed(4) : '–');
-      const status = ['running', 'stopped', 'failed'].includes(r.status) ? `<span data-i18n="runs.${r.status}"></span> · ` : '';
+      const status = ['running', 'stopped', 'failed', 'diverged'].includes(r.status) ? `<span data-i18n="runs.${r.status}"></span> · ` : '';
       return `<li class="run${r.id === currentId ? ' current' : ''}" data-run="${r.id}">
         <input type="checkbox" name="visible" ${r.visible ? 'checked' : ''} data-i18n-title="runs.overlay">
-        <span class="swatch" style="background:${r.color}"></span>
-        <div style="min-width:0">
+        <span class="swatch" data-color="${esc(r.color)}"></span>
+        <div class="run-main">
           <div class="run-name">${esc(r.name)}</div>
           <div class="run-desc" title="${esc(describe(r.config))}">${status}${esc(describe(r.config))}</div>
         </div>
@@ -61,6 +61,8 @@ export class RunsView {
         </div>
       </li>`;
     }).join('');
+    // Through the CSSOM: the Content-Security-Policy allows no style attributes.
+    this.el.querySelectorAll('.swatch[data-color]').forEach((s) => { s.style.background = s.dataset.color; });
     apply(this.el);
   }
 

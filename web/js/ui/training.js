@@ -48,10 +48,17 @@ export class TrainingView {
     this.btn.save.disabled = !(idle && hasModel);
   }
 
-  showError(message) {
+  // titleKey: a headline before the message (e.g. 'train.diverged').
+  showError(message, titleKey = null) {
     const el = $('#train-error');
     el.hidden = !message;
-    el.textContent = message ? `${t('train.error')} ${message}` : '';
+    el.textContent = '';
+    if (!message) return;
+    const title = document.createElement('strong');
+    setI18n(title, titleKey || 'train.error');
+    // Under a headline the core's sentence reads as one: "Training diverged. The loss became NaN…"
+    const text = titleKey ? message.charAt(0).toUpperCase() + message.slice(1) : message;
+    el.append(title, ` ${text}`);
   }
 
   showEval(res) {
