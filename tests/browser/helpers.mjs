@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,26 @@ export async function startServer(dir = webDir) {
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// The site's server and the browser of the calling test file, live bindings
+// set by useSiteAndBrowser() before its first test.
+export let server;
+export let browser;
+
+// Registers the before/after hooks every browser test file needs.
+export function useSiteAndBrowser() {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      if (browser) await browser.close();
+    } finally {
+      if (server) server.close();
+    }
+  });
 }
 
 // Records main-thread long tasks (>= 50 ms) from the very start of the page.

@@ -7,25 +7,11 @@
 // Run: node --test tests/browser/inspect.test.mjs   (after scripts/build_web.sh)
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, openApp, setField, startServer, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 const inspected = (page, after = 0) => page.waitForFunction(
   (n) => window.nnlab.lab.counts.inspect > n && !window.nnlab.lab.inspectBusy, after, { timeout: 30000 });

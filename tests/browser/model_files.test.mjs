@@ -12,27 +12,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { drawStrokes, launchBrowser, openApp, padSettled, setField, startServer, waitIdle } from './helpers.mjs';
+import { browser, drawStrokes, openApp, padSettled, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 const lab = (page) => page.evaluate(() => window.nnlab.lab);
 const SEVEN = [[[7, 6], [21, 6], [12, 23]]];

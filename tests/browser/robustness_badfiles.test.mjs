@@ -9,28 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
-import { launchBrowser, openApp, setField, startServer, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 import { gzip, idxHeader, idxImages, idxLabels, toyFiles, writeFiles } from './idx_fixtures.mjs';
 
-let server;
-let browser;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-bad-'));
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+useSiteAndBrowser();
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 // Everything a bad file must not change.
 function snapshot(page) {

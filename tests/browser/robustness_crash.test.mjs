@@ -6,25 +6,11 @@
 // Run: node --test tests/browser/robustness_crash.test.mjs   (after scripts/build_web.sh)
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, openApp, setField, startServer, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 async function train(page) {
   const n = await page.evaluate(() => window.nnlab.runs.length);

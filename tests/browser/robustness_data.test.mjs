@@ -9,28 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 
-import { launchBrowser, openApp, startServer, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 import { toyFiles, writeFiles } from './idx_fixtures.mjs';
 
-let server;
-let browser;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-data-'));
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-});
+useSiteAndBrowser();
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 // Drop files on an element as a user would (a DragEvent carrying Files).
 async function dropFiles(page, selector, files) {

@@ -7,25 +7,11 @@
 // Run: node --test tests/browser/robustness_train.test.mjs   (after scripts/build_web.sh)
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { launchBrowser, openApp, setField, startServer, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    if (browser) await browser.close();
-  } finally {
-    if (server) server.close();
-  }
-});
+useSiteAndBrowser();
 
 const evaluate = (page) => page.evaluate(() => window.nnlab.debug.evaluate());
 const probs = (page) => page.evaluate(() => window.nnlab.debug.predict(0, 8).then((r) => Array.from(r.probs)));
