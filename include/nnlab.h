@@ -233,9 +233,20 @@ typedef struct nn_dataset {
 // Build a dataset from an images IDX (ndim 3) and a labels IDX (ndim 1).
 // Takes ownership of both buffers on success (the idx structs are emptied).
 int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out);
+// The same, naming the two files in its messages (user-chosen files).
+int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images_name,
+                              const char *labels_name, nn_dataset *out);
+// Load an images file and a labels file. *out is written only on success.
+int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_dataset *out);
 // Load "<dir>/<prefix>-images-idx3-ubyte" and "...-labels-idx1-ubyte";
 // prefix is "train" or "t10k". *out is written only on success.
 int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out);
+// A test set must have the training images' size and only the training
+// classes (0 to the largest training label); on success test->n_classes
+// becomes the training count. Messages name the files.
+int nn_dataset_check_test(const nn_dataset *train, const char *train_images,
+                          const char *train_labels, nn_dataset *test, const char *test_images,
+                          const char *test_labels);
 // A copy of samples [start, start + count) of src.
 int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out);
 void nn_dataset_free(nn_dataset *d);

@@ -221,8 +221,8 @@ void nn_idx_free(nn_idx *x) {
 // Datasets
 
 // nn_dataset_from_idx with file names for the messages.
-static int dataset_from_idx(nn_idx *images, nn_idx *labels, const char *images_name,
-                            const char *labels_name, nn_dataset *out) {
+int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images_name,
+                              const char *labels_name, nn_dataset *out) {
     char dims[64];
     if (images->ndim != 3 || !images->data) {
         dims_text(images, dims, sizeof dims);
@@ -239,9 +239,8 @@ static int dataset_from_idx(nn_idx *images, nn_idx *labels, const char *images_n
                             labels_name, labels->ndim, dims);
     }
     if (images->dims[0] != labels->dims[0])
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s and %s do not match: %d images but %d labels", images_name,
-                            labels_name, images->dims[0], labels->dims[0]);
+        return nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels",
+                            images_name, images->dims[0], labels_name, labels->dims[0]);
     int n = images->dims[0];
     int max_label = 0;
     for (int i = 0; i < n; i++)
@@ -263,7 +262,7 @@ static int dataset_from_idx(nn_idx *images, nn_idx *labels, const char *images_n
 int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out) {
     if (!images || !labels || !out)
         return nn_set_error(NN_ERR_ARG, "nn_dataset_from_idx: NULL argument");
-    return dataset_from_idx(images, labels, "the images file", "the labels file", out);
+    return nn_dataset_from_idx_named(images, labels, "the images file", "the labels file", out);
 }
 
 // If `path` is missing but "<path>.gz" exists, say so: the usual slip with MNIST.
@@ -277,6 +276,25 @@ static void explain_missing(const char *path) {
                  gz);
 }
 
+int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_dataset *out) {
+    if (!images_path || !labels_path || !out)
+        return nn_set_error(NN_ERR_ARG, "nn_dataset_load_files: NULL argument");
+    nn_idx images, labels;
+    int rc = nn_idx_load(images_path, &images);
+    if (rc == NN_ERR_IO) explain_missing(images_path);
+    if (rc != NN_OK) return rc;
+    rc = nn_idx_load(labels_path, &labels);
+    if (rc == NN_ERR_IO) explain_missing(labels_path);
+    if (rc != NN_OK) {
+        nn_idx_free(&images);
+        return rc;
+    }
+    rc = nn_dataset_from_idx_named(&images, &labels, images_path, labels_path, out);
+    nn_idx_free(&images); // emptied on success, still owned on failure
+    nn_idx_free(&labels);
+    return rc;
+}
+
 int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) {
     if (!dir || !prefix || !out)
         return nn_set_error(NN_ERR_ARG, "nn_dataset_load_mnist: NULL argument");
@@ -288,21 +306,24 @@ int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) 
         snprintf(lpath, sizeof lpath, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix) >=
             (int)sizeof lpath)
         return nn_set_error(NN_ERR_ARG, "the data directory path is too long: %s", dir);
+    return nn_dataset_load_files(ipath, lpath, out);
+}
 
-    nn_idx images, labels;
-    int rc = nn_idx_load(ipath, &images);
-    if (rc == NN_ERR_IO) explain_missing(ipath);
-    if (rc != NN_OK) return rc;
-    rc = nn_idx_load(lpath, &labels);
-    if (rc == NN_ERR_IO) explain_missing(lpath);
-    if (rc != NN_OK) {
-        nn_idx_free(&images);
-        return rc;
-    }
-    rc = dataset_from_idx(&images, &labels, ipath, lpath, out);
-    nn_idx_free(&images); // emptied on success, still owned on failure
-    nn_idx_free(&labels);
-    return rc;
+int nn_dataset_check_test(const nn_dataset *train, const char *train_images,
+                          const char *train_labels, nn_dataset *test, const char *test_images,
+                          const char *test_labels) {
+    if (test->rows != train->rows || test->cols != train->cols)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: the images are %dx%d but the training images (%s) are %dx%d",
+                            test_images, test->rows, test->cols, train_images, train->rows,
+                            train->cols);
+    if (test->n_classes > train->n_classes)
+        return nn_set_error(NN_ERR_FORMAT,
+                            "%s: label %d is out of range: the training labels (%s) have "
+                            "classes 0 to %d",
+                            test_labels, test->n_classes - 1, train_labels, train->n_classes - 1);
+    test->n_classes = train->n_classes;
+    return NN_OK;
 }
 
 int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out) {

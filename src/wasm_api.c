@@ -48,8 +48,6 @@ static size_t text_cap;
 static uint8_t *saved;
 static size_t saved_len;
 
-static const char *const idx_names[2][2] = {{"train-images", "train-labels"},
-                                            {"t10k-images", "t10k-labels"}};
 
 static int check_which(int which) {
     if (which != NN_WASM_TRAIN && which != NN_WASM_TEST)
@@ -96,27 +94,8 @@ NN_EXPORT const char *nn_wasm_kernel_name(void) { return nn_gemm_kernel_name(); 
 NN_EXPORT float *nn_wasm_out(void) { return out; }
 
 // ---------------------------------------------------------------------------
-// Data: the worker copies the decompressed IDX bytes into the heap and calls
-// this once per set; the parsed copy is owned here and the input may be freed.
-
-NN_EXPORT int nn_wasm_dataset_load(int which, const uint8_t *images, int images_len,
-                                   const uint8_t *labels, int labels_len) {
-    int rc = check_which(which);
-    if (rc) return rc;
-    if ((rc = need_idle("loading data"))) return rc;
-    nn_idx xi = {0}, yi = {0};
-    nn_dataset d = {0};
-    rc = nn_idx_parse(images, (size_t)images_len, idx_names[which][0], &xi);
-    if (rc == NN_OK) rc = nn_idx_parse(labels, (size_t)labels_len, idx_names[which][1], &yi);
-    if (rc == NN_OK) rc = nn_dataset_from_idx(&xi, &yi, &d);
-    nn_idx_free(&xi);
-    nn_idx_free(&yi);
-    if (rc) return rc;
-    if (have_data[which]) nn_dataset_free(&data[which]);
-    data[which] = d;
-    have_data[which] = 1;
-    return NN_OK;
-}
+// Data: the worker copies the decompressed IDX bytes into the heap and stages
+// each set; the parsed copy is owned here and the input may be freed.
 
 NN_EXPORT int nn_wasm_dataset_count(int which) {
     if (check_which(which) || !have_data[which]) return 0;
@@ -170,17 +149,7 @@ NN_EXPORT int nn_wasm_dataset_stage(int which, const uint8_t *images, int images
     nn_dataset d = {0};
     rc = nn_idx_parse(images, (size_t)images_len, images_name, &xi);
     if (rc == NN_OK) rc = nn_idx_parse(labels, (size_t)labels_len, labels_name, &yi);
-    // nn_dataset_from_idx checks these too, but cannot name the files.
-    if (rc == NN_OK && xi.ndim != 3)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: expected images (3 dimensions), found %d — is it a "
-                          "labels file?", images_name, xi.ndim);
-    if (rc == NN_OK && yi.ndim != 1)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: expected labels (1 dimension), found %d — is it an "
-                          "images file?", labels_name, yi.ndim);
-    if (rc == NN_OK && xi.dims[0] != yi.dims[0])
-        rc = nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels", images_name,
-                          xi.dims[0], labels_name, yi.dims[0]);
-    if (rc == NN_OK) rc = nn_dataset_from_idx(&xi, &yi, &d);
+    if (rc == NN_OK) rc = nn_dataset_from_idx_named(&xi, &yi, images_name, labels_name, &d);
     nn_idx_free(&xi);
     nn_idx_free(&yi);
     if (rc) return rc;
@@ -199,20 +168,12 @@ NN_EXPORT int nn_wasm_dataset_commit(void) {
     if (rc) return rc;
     if (!have_staged[NN_WASM_TRAIN] || !have_staged[NN_WASM_TEST])
         return nn_set_error(NN_ERR_STATE, "Both the training and the test set must be staged.");
-    nn_dataset *tr = &staged[NN_WASM_TRAIN], *te = &staged[NN_WASM_TEST];
-    if (te->rows != tr->rows || te->cols != tr->cols)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: the images are %dx%d but the training images (%s) "
-                          "are %dx%d", staged_names[1][0], te->rows, te->cols, staged_names[0][0],
-                          tr->rows, tr->cols);
-    else if (te->n_classes > tr->n_classes)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: label %d is out of range: the training labels (%s) "
-                          "have classes 0 to %d", staged_names[1][1], te->n_classes - 1,
-                          staged_names[0][1], tr->n_classes - 1);
+    rc = nn_dataset_check_test(&staged[NN_WASM_TRAIN], staged_names[0][0], staged_names[0][1],
+                               &staged[NN_WASM_TEST], staged_names[1][0], staged_names[1][1]);
     if (rc) {
         nn_wasm_dataset_discard();
         return rc;
     }
-    te->n_classes = tr->n_classes;
     for (int i = 0; i < 2; i++) {
         if (have_data[i]) nn_dataset_free(&data[i]);
         data[i] = staged[i];

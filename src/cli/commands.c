@@ -95,13 +95,6 @@ static int parse_layers(const cli_command *cmd, const char *text, nn_initializer
     return n;
 }
 
-// Load one MNIST split; on failure print the error and return non-zero.
-static int load_mnist(const char *dir, const char *prefix, nn_dataset *d) {
-    int st = nn_dataset_load_mnist(dir, prefix, d);
-    if (st == NN_OK) return 0;
-    return cli_fail(st == NN_ERR_IO ? DATA_HINT : NULL);
-}
-
 // ---------------------------------------------------------------------------
 // Other IDX data: --train-images F --train-labels F --test-images F --test-labels F
 // (any image size, up to 256 classes). The files must be raw IDX: the core's
@@ -120,53 +113,29 @@ static void check_pair(const cli_command *cmd, const char *set, const cli_split 
                         s->images ? "labels" : "images");
 }
 
-// Load a split from its two files when given, else "<dir>/<prefix>-...-ubyte".
+// Load a split from its two files when given, else "<dir>/<prefix>-...-ubyte";
+// on failure print the error and return non-zero.
 static int load_split(const char *dir, const char *prefix, cli_split *s, nn_dataset *d) {
-    if (!s->images) {
+    if (s->images) {
+        snprintf(s->images_path, sizeof s->images_path, "%s", s->images);
+        snprintf(s->labels_path, sizeof s->labels_path, "%s", s->labels);
+    } else {
         size_t dl = strlen(dir);
         const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
         snprintf(s->images_path, sizeof s->images_path, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
         snprintf(s->labels_path, sizeof s->labels_path, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
-        return load_mnist(dir, prefix, d);
     }
-    snprintf(s->images_path, sizeof s->images_path, "%s", s->images);
-    snprintf(s->labels_path, sizeof s->labels_path, "%s", s->labels);
-    nn_idx xi = {0}, yi = {0};
-    int st = nn_idx_load(s->images, &xi);
-    if (st == NN_OK) st = nn_idx_load(s->labels, &yi);
-    // nn_dataset_from_idx checks these too, but cannot name the files.
-    if (st == NN_OK && xi.ndim != 3)
-        st = nn_set_error(NN_ERR_FORMAT, "%s: expected images (3 dimensions), found %d — is it a "
-                          "labels file?", s->images, xi.ndim);
-    if (st == NN_OK && yi.ndim != 1)
-        st = nn_set_error(NN_ERR_FORMAT, "%s: expected labels (1 dimension), found %d — is it an "
-                          "images file?", s->labels, yi.ndim);
-    if (st == NN_OK && xi.dims[0] != yi.dims[0])
-        st = nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels", s->images,
-                          xi.dims[0], s->labels, yi.dims[0]);
-    if (st == NN_OK) st = nn_dataset_from_idx(&xi, &yi, d);
-    nn_idx_free(&xi);
-    nn_idx_free(&yi);
-    return st == NN_OK ? 0 : cli_fail(NULL);
+    int st = nn_dataset_load_files(s->images_path, s->labels_path, d);
+    if (st == NN_OK) return 0;
+    return cli_fail(st == NN_ERR_IO && !s->images ? DATA_HINT : NULL);
 }
 
-// The test set must have the training set's image size, and only its classes
-// (the training labels define them: 0 to their largest).
-static int check_test_set(const nn_dataset *train, const cli_split *tr, const nn_dataset *test,
+static int check_test_set(const nn_dataset *train, const cli_split *tr, nn_dataset *test,
                           const cli_split *te) {
-    if (test->rows != train->rows || test->cols != train->cols) {
-        nn_set_error(NN_ERR_FORMAT, "%s: the images are %dx%d but the training images (%s) are %dx%d",
-                     te->images_path, test->rows, test->cols, tr->images_path, train->rows,
-                     train->cols);
-        return cli_fail(NULL);
-    }
-    if (test->n_classes > train->n_classes) {
-        nn_set_error(NN_ERR_FORMAT, "%s: label %d is out of range: the training labels (%s) have "
-                     "classes 0 to %d", te->labels_path, test->n_classes - 1, tr->labels_path,
-                     train->n_classes - 1);
-        return cli_fail(NULL);
-    }
-    return 0;
+    if (nn_dataset_check_test(train, tr->images_path, tr->labels_path, test, te->images_path,
+                              te->labels_path) == NN_OK)
+        return 0;
+    return cli_fail(NULL);
 }
 
 static int load_model(const char *path, nn_model *m) {

@@ -100,7 +100,7 @@ bad_data "$D/empty-images: the file contains zero images" \
     --train-images "$D/empty-images" --train-labels "$D/train-labels" "${TEST[@]}"
 bad_data "$D/overflow-images: the header declares 4294967295 x 65535 x 65535 pixels, more than this program accepts \\(2147483647\\) — the header is corrupt" \
     --train-images "$D/overflow-images" --train-labels "$D/train-labels" "${TEST[@]}"
-bad_data "$D/train-labels: expected images \\(3 dimensions\\), found 1 — is it a labels file\\?" \
+bad_data "$D/train-labels: expected images with 3 dimensions \\(count, rows, cols\\), found 1 \\(.*\\) — is it a labels file\\?" \
     --train-images "$D/train-labels" --train-labels "$D/train-images" "${TEST[@]}"
 bad_data "$D/small-images: the images are 10x10 but the training images \\($D/train-images\\) are 12x12" \
     "${TRAIN[@]}" --test-images "$D/small-images" --test-labels "$D/test-labels"

@@ -22,7 +22,6 @@ const modulePromise = createNnlab({
   api = {
     lastError: f('last_error', 'string', []),
     kernelName: f('kernel_name', 'string', []),
-    datasetLoad: f('dataset_load', 'number', ['number', 'number', 'number', 'number', 'number']),
     datasetCount: f('dataset_count', 'number', ['number']),
     datasetImages: f('dataset_images', 'number', ['number']),
     datasetLabels: f('dataset_labels', 'number', ['number']),
