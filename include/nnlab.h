@@ -46,6 +46,9 @@ int nn_set_error(int status, const char *fmt, ...)
 #endif
     ;
 void nn_clear_error(void);
+// For the *_from_name look-ups: sets "unknown <what> '<name>' (choose from a,
+// b, ...)" and returns -1.
+int nn_unknown_name(const char *what, const char *name, const char *const *choices, int n);
 
 // ---------------------------------------------------------------------------
 // Random numbers: one seed fixes initialisation, shuffling and dropout.

@@ -43,12 +43,12 @@ const char *nn_activation_name(nn_activation a) {
 }
 
 int nn_activation_from_name(const char *name) {
-    if (!name) return -1;
+    if (!name) return nn_unknown_name("activation", "", act_names, NN_ACT_COUNT);
     // Keras exports the same function as keras.activations.silu and .swish.
     if (strcmp(name, "silu") == 0) return NN_ACT_SWISH;
     for (int i = 0; i < NN_ACT_COUNT; i++)
         if (strcmp(name, act_names[i]) == 0) return i;
-    return -1;
+    return nn_unknown_name("activation", name, act_names, NN_ACT_COUNT);
 }
 
 // ---------------------------------------------------------------------------

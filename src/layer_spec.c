@@ -22,7 +22,7 @@ const char *nn_initializer_name(nn_initializer i) {
 int nn_initializer_from_name(const char *name) {
     for (int i = 0; i < NN_INIT_COUNT; i++)
         if (strcmp(name, initializer_names[i]) == 0) return i;
-    return -1;
+    return nn_unknown_name("initializer", name, initializer_names, NN_INIT_COUNT);
 }
 
 // ---------------------------------------------------------------------------
@@ -41,14 +41,17 @@ static const char *next_field(const char *s, char sep, char *buf, size_t size) {
     return *s == sep ? s + 1 : s;
 }
 
+// Prefixes the look-up's sentence ("unknown activation 'x' (choose from ...)")
+// with the layer it is in.
+static int layer_error(int index) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", nn_last_error());
+    return nn_set_error(NN_ERR_ARG, "layer %d: %s", index, why);
+}
+
 static int parse_activation(const char *name, int index, nn_activation *out) {
     int a = nn_activation_from_name(name);
-    if (a < 0)
-        return nn_set_error(NN_ERR_ARG,
-                            "layer %d: unknown activation '%s' (try relu, sigmoid, tanh, softmax, "
-                            "elu, selu, gelu, swish, leaky_relu, softplus, softsign, "
-                            "hard_sigmoid or linear)",
-                            index, name);
+    if (a < 0) return layer_error(index);
     *out = (nn_activation)a;
     return NN_OK;
 }
@@ -106,11 +109,7 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
     }
     if (f[2][0]) {
         int init = nn_initializer_from_name(f[2]);
-        if (init < 0)
-            return nn_set_error(NN_ERR_ARG,
-                                "layer %d: unknown initializer '%s' (try glorot_uniform, "
-                                "glorot_normal, he_normal, he_uniform or zeros)",
-                                index, f[2]);
+        if (init < 0) return layer_error(index);
         spec->kernel_initializer = (nn_initializer)init;
     }
     return NN_OK;

@@ -41,12 +41,12 @@ const char *nn_loss_name(nn_loss l) {
 }
 
 int nn_loss_from_name(const char *name) {
-    if (!name) return -1;
+    if (!name) return nn_unknown_name("loss", "", loss_names, NN_LOSS_COUNT);
     // Keras registers the short aliases "mse" and "MSE" for mean_squared_error.
     if (strcmp(name, "mse") == 0 || strcmp(name, "MSE") == 0) return NN_LOSS_MEAN_SQUARED_ERROR;
     for (int i = 0; i < NN_LOSS_COUNT; i++)
         if (strcmp(name, loss_names[i]) == 0) return i;
-    return -1;
+    return nn_unknown_name("loss", name, loss_names, NN_LOSS_COUNT);
 }
 
 // ---------------------------------------------------------------------------

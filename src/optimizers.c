@@ -40,13 +40,13 @@ const char *nn_optimizer_name(nn_optimizer_kind k) {
 
 // Case-insensitive, as keras.optimizers.get("Adam") and get("adam") both work.
 int nn_optimizer_from_name(const char *name) {
-    if (!name) return -1;
+    if (!name) return nn_unknown_name("optimizer", "", opt_names, NN_OPT_COUNT);
     for (int i = 0; i < NN_OPT_COUNT; i++) {
         const char *a = name, *b = opt_names[i];
         while (*a && tolower((unsigned char)*a) == *b) a++, b++;
         if (*a == '\0' && *b == '\0') return i;
     }
-    return -1;
+    return nn_unknown_name("optimizer", name, opt_names, NN_OPT_COUNT);
 }
 
 nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k) {

@@ -190,9 +190,9 @@ NN_EXPORT int nn_wasm_dataset_commit(void) {
 static int optimizer_and_loss(const char *optimizer, float lr, const char *loss, nn_optimizer *opt,
                               nn_loss *l) {
     int kind = nn_optimizer_from_name(optimizer);
-    if (kind < 0) return nn_set_error(NN_ERR_ARG, "Unknown optimizer \"%s\".", optimizer);
+    if (kind < 0) return NN_ERR_ARG; // the look-up's sentence lists the choices
     int li = nn_loss_from_name(loss);
-    if (li < 0) return nn_set_error(NN_ERR_ARG, "Unknown loss \"%s\".", loss);
+    if (li < 0) return NN_ERR_ARG;
     *opt = nn_optimizer_defaults((nn_optimizer_kind)kind);
     if (lr > 0) opt->learning_rate = lr;
     *l = (nn_loss)li;

@@ -24,51 +24,11 @@ static const char *const DATA_HINT =
 // ---------------------------------------------------------------------------
 // Helpers shared by the commands
 
-// "sgd, adam, ..." for messages about unknown names.
-static void join_names(char *buf, size_t size, const char *const *names, int n) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < size; i++) {
-        int k = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
-        if (k < 0) break;
-        used += (size_t)k;
-    }
-}
-
-static nn_optimizer_kind parse_optimizer(const cli_command *cmd, const char *name) {
-    int k = nn_optimizer_from_name(name);
-    if (k < 0) {
-        const char *names[NN_OPT_COUNT];
-        char list[256];
-        for (int i = 0; i < NN_OPT_COUNT; i++) names[i] = nn_optimizer_name((nn_optimizer_kind)i);
-        join_names(list, sizeof list, names, NN_OPT_COUNT);
-        cli_usage_error(cmd, "--optimizer: unknown optimizer '%s' (choose from %s)", name, list);
-    }
-    return (nn_optimizer_kind)k;
-}
-
-static nn_loss parse_loss(const cli_command *cmd, const char *name) {
-    int k = nn_loss_from_name(name);
-    if (k < 0) {
-        const char *names[NN_LOSS_COUNT];
-        char list[256];
-        for (int i = 0; i < NN_LOSS_COUNT; i++) names[i] = nn_loss_name((nn_loss)i);
-        join_names(list, sizeof list, names, NN_LOSS_COUNT);
-        cli_usage_error(cmd, "--loss: unknown loss '%s' (choose from %s)", name, list);
-    }
-    return (nn_loss)k;
-}
-
-static nn_initializer parse_init(const cli_command *cmd, const char *name) {
-    int k = nn_initializer_from_name(name);
-    if (k < 0) {
-        const char *names[NN_INIT_COUNT];
-        char list[256];
-        for (int i = 0; i < NN_INIT_COUNT; i++) names[i] = nn_initializer_name((nn_initializer)i);
-        join_names(list, sizeof list, names, NN_INIT_COUNT);
-        cli_usage_error(cmd, "--init: unknown initializer '%s' (choose from %s)", name, list);
-    }
-    return (nn_initializer)k;
+// The result of a *_from_name look-up; an unknown name is a usage error
+// with the library's sentence, which lists the choices.
+static int known_name(const cli_command *cmd, const char *option, int k) {
+    if (k < 0) cli_usage_error(cmd, "%s: %s", option, nn_last_error());
+    return k;
 }
 
 // Parse --layers, then give `init` to every Dense item that names no
@@ -283,9 +243,9 @@ int cli_train(int argc, char **argv) {
                 cli_usage_error(cmd, "%s cannot be combined with --resume: the saved model fixes it",
                                 fixed[i]);
     }
-    nn_optimizer_kind opt_kind = parse_optimizer(cmd, a.optimizer);
-    nn_loss loss = parse_loss(cmd, a.loss);
-    nn_initializer init = parse_init(cmd, a.init);
+    nn_optimizer_kind opt_kind = (nn_optimizer_kind)known_name(cmd, "--optimizer", nn_optimizer_from_name(a.optimizer));
+    nn_loss loss = (nn_loss)known_name(cmd, "--loss", nn_loss_from_name(a.loss));
+    nn_initializer init = (nn_initializer)known_name(cmd, "--init", nn_initializer_from_name(a.init));
     if ((GIVEN("--momentum") || a.nesterov) && opt_kind != NN_OPT_SGD)
         cli_usage_error(cmd, "%s only applies to --optimizer sgd (not %s)",
                         GIVEN("--momentum") ? "--momentum" : "--nesterov", a.optimizer);
@@ -559,7 +519,7 @@ int cli_summary(int argc, char **argv) {
         if (load_model(model_path, &m)) return CLI_EXIT_USAGE;
     } else {
         nn_layer_spec specs[NN_MAX_LAYERS];
-        int n = parse_layers(cmd, layers, parse_init(cmd, init_name), specs);
+        int n = parse_layers(cmd, layers, (nn_initializer)known_name(cmd, "--init", nn_initializer_from_name(init_name)), specs);
         if (nn_model_create(&m, input, specs, n, 1) != NN_OK) return cli_fail(NULL);
     }
     int rc = print_summary(&m) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
