@@ -117,6 +117,7 @@ describe('model files', () => {
     await page.reload();
     await page.waitForSelector('#restore-banner:not([hidden])');
     await page.click('#restore-forget');
+    await page.waitForFunction(() => window.nnlab.lab.counts.forgotten === 1);
     await page.reload();
     await page.waitForFunction(() => window.nnlab && window.nnlab.lab.source === 'pretrained');
     await page.waitForTimeout(300);

@@ -155,6 +155,7 @@ export class Lab {
     } catch {
       // already gone
     }
+    this.counts.forgotten = (this.counts.forgotten || 0) + 1; // tests wait for the deletion
   }
 
   // ---------------------------------------------------------------------------
