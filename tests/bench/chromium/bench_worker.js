@@ -34,7 +34,8 @@ function bind(M) {
   return {
     lastError: f('last_error', 'string', []),
     kernelName: f('kernel_name', 'string', []),
-    datasetLoad: f('dataset_load', 'number', ['number', 'number', 'number', 'number', 'number']),
+    datasetStage: f('dataset_stage', 'number', ['number', 'number', 'number', 'string', 'number', 'number', 'string']),
+    datasetCommit: f('dataset_commit', 'number', []),
     modelCreate: f('model_create', 'number', ['string', 'number', 'number']),
     modelCompile: f('model_compile', 'number', ['string', 'number', 'string']),
     fitBegin: f('fit_begin', 'number', ['number', 'number', 'number', 'number', 'number', 'number']),
@@ -53,11 +54,12 @@ function check(rc, what) {
   return rc;
 }
 
-function loadSet(which, images, labels) {
+// Stage one set (0 train, 1 test); the caller commits both.
+function stageSet(which, images, labels) {
   const pi = M._malloc(images.length), pl = M._malloc(labels.length);
   M.HEAPU8.set(images, pi);
   M.HEAPU8.set(labels, pl);
-  const rc = api.datasetLoad(which, pi, images.length, pl, labels.length);
+  const rc = api.datasetStage(which, pi, images.length, `images ${which}`, pl, labels.length, `labels ${which}`);
   M._free(pi);
   M._free(pl);
   check(rc, `dataset ${which}`);
@@ -147,8 +149,9 @@ self.onmessage = async ({ data: { model, modes } }) => {
     api = bind(M);
     const tCompile = performance.now();
     const bytes = await Promise.all([...FILES.train, ...FILES.test].map((f) => fetchBytes(`./data/${f}`)));
-    loadSet(0, bytes[0], bytes[1]);
-    loadSet(1, bytes[2], bytes[3]);
+    stageSet(0, bytes[0], bytes[1]);
+    stageSet(1, bytes[2], bytes[3]);
+    check(api.datasetCommit(), 'datasets');
     say(`module ready in ${(tCompile - t0).toFixed(0)} ms, kernel ${api.kernelName()}, ` +
         `data in ${(performance.now() - tCompile).toFixed(0)} ms`);
     const result = { model, kernel: api.kernelName(), userAgent: navigator.userAgent };
