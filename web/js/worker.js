@@ -281,10 +281,9 @@ const handlers = {
     return describeModel();
   },
 
-  // Begin a fit of a freshly built model. step: run one batch and pause.
   // Begin a fit. resume: train the current model on (weights, optimizer state
   // and history kept, as a second model.fit() in Keras); otherwise build a
-  // fresh one from config first.
+  // fresh one from config first. step: run one batch and pause.
   start({ config, step, resume }) {
     const built = resume ? current(config) : handlers.build({ config });
     const f = config.fit;
