@@ -74,6 +74,8 @@ void nn_rng_shuffle(nn_rng *r, int32_t *idx, int n); // Fisher-Yates
 // under __wasm_simd128__, the blocked scalar kernel otherwise); the naive
 // reference is the test oracle.
 
+typedef void (*nn_gemm_fn)(int ta, int tb, int M, int N, int K, const float *A, int lda,
+                           const float *B, int ldb, float beta, float *C, int ldc);
 void nn_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
              float beta, float *C, int ldc);
 void nn_f32_gemm__ref(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,

@@ -16,12 +16,9 @@
 
 #include "nnlab.h"
 
-typedef void (*gemm_fn)(int ta, int tb, int M, int N, int K, const float *A, int lda,
-                        const float *B, int ldb, float beta, float *C, int ldc);
-
 static const struct {
     const char *name;
-    gemm_fn fn;
+    nn_gemm_fn fn;
 } kernels[] = {
     {"ref", nn_f32_gemm__ref},
     {"scalar", nn_f32_gemm__scalar},
@@ -62,7 +59,7 @@ static float *random_matrix(size_t n, nn_rng *r) {
 // time such short trials for ~0.3 s and keep the fastest. On a shared
 // machine a long trial always includes other processes' time slices; a short
 // one often runs undisturbed, so the best short trial measures the kernel.
-static double gflops(gemm_fn fn, int ta, int tb, int M, int N, int K, const float *A,
+static double gflops(nn_gemm_fn fn, int ta, int tb, int M, int N, int K, const float *A,
                      const float *B, float *C) {
     int lda = ta ? M : K, ldb = tb ? K : N;
     long reps = 1;

@@ -115,6 +115,16 @@ export const waitIdle = (page, timeout = 60000) =>
 
 export const steps = (page) => page.evaluate(() => window.nnlab.progress && window.nnlab.progress.totalSteps);
 
+// Start, and wait for the run to end (done, stopped or diverged); returns the run.
+export async function train(page) {
+  const n = await page.evaluate(() => window.nnlab.runs.length);
+  await page.click('#btn-start');
+  await page.waitForFunction((k) => window.nnlab.runs.length === k + 1 && window.nnlab.runs[k].status !== 'running', n,
+    { timeout: 60000 });
+  await waitIdle(page);
+  return (await page.evaluate(() => window.nnlab.runs)).at(-1);
+}
+
 export async function setField(page, selector, value) {
   await page.fill(selector, String(value));
 }

@@ -8,18 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, train, useSiteAndBrowser } from './helpers.mjs';
 
 useSiteAndBrowser();
-
-async function train(page) {
-  const n = await page.evaluate(() => window.nnlab.runs.length);
-  await page.click('#btn-start');
-  await page.waitForFunction((k) => window.nnlab.runs.length === k + 1 && window.nnlab.runs[k].status !== 'running', n,
-    { timeout: 60000 });
-  await waitIdle(page);
-  return (await page.evaluate(() => window.nnlab.runs)).at(-1);
-}
 
 // What the user set up, as the fields show it.
 const fields = (page) => page.evaluate(() => ({

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { browser, openApp, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { browser, openApp, server, setField, train, useSiteAndBrowser } from './helpers.mjs';
 
 useSiteAndBrowser();
 
@@ -17,16 +17,6 @@ const evaluate = (page) => page.evaluate(() => window.nnlab.debug.evaluate());
 const probs = (page) => page.evaluate(() => window.nnlab.debug.predict(0, 8).then((r) => Array.from(r.probs)));
 const heapBytes = (page) => page.evaluate(() => window.nnlab.debug.call('size').then((r) => r.heapBytes));
 const errorFor = (page, key) => page.textContent(`.field-error[data-error-for="${key}"]`);
-
-// Start, and wait for the run to end (done, stopped or diverged).
-async function train(page) {
-  const n = await page.evaluate(() => window.nnlab.runs.length);
-  await page.click('#btn-start');
-  await page.waitForFunction((k) => window.nnlab.runs.length === k + 1 && window.nnlab.runs[k].status !== 'running', n,
-    { timeout: 60000 });
-  await waitIdle(page);
-  return (await page.evaluate(() => window.nnlab.runs)).at(-1);
-}
 
 describe('divergence', () => {
   test('sgd with lr = 10 on a deep relu net: stopped at once, explained, model rolled back', async () => {

@@ -19,12 +19,9 @@
  */
 #include "nn_test.h"
 
-typedef void (*gemm_fn)(int ta, int tb, int M, int N, int K, const float *A, int lda,
-                        const float *B, int ldb, float beta, float *C, int ldc);
-
 static const struct {
     const char *name;
-    gemm_fn fn;
+    nn_gemm_fn fn;
 } kernels[] = {
     {"scalar", nn_f32_gemm__scalar},
 #ifdef __wasm_simd128__
@@ -241,10 +238,10 @@ static void test_degenerate(void) {
 static void test_dispatch(void) {
 #ifdef __wasm_simd128__
     const char *want = "wasmsimd";
-    gemm_fn fn = nn_f32_gemm__wasmsimd;
+    nn_gemm_fn fn = nn_f32_gemm__wasmsimd;
 #else
     const char *want = "scalar";
-    gemm_fn fn = nn_f32_gemm__scalar;
+    nn_gemm_fn fn = nn_f32_gemm__scalar;
 #endif
     CHECK(strcmp(nn_gemm_kernel_name(), want) == 0, "nn_gemm_kernel_name() = %s, expected %s",
           nn_gemm_kernel_name(), want);
