@@ -124,18 +124,20 @@ describe('nnlab page', () => {
     assert.ok(run.history.loss[1] < run.history.loss[0], `loss fell: ${run.history.loss}`);
     assert.ok(run.history.valAccuracy[1] > 0.8, `val_accuracy ${run.history.valAccuracy}`);
 
-    // While training, a model change opens the in-page dialog; Cancel keeps training.
+    // While training, a model change opens the in-page dialog; keeping the trained model keeps training.
+    // (Start first asks too: the model trained above has not been downloaded.)
     await setField(page, '#trainLimit', 60000);
     await page.click('#btn-start');
-    await page.waitForFunction(() => window.nnlab.state.train === 'running');
+    await page.click('#dialog-replace');
+    await page.waitForFunction(() => window.nnlab.state.train === 'running' && window.nnlab.progress);
     await page.click('[data-preset="logreg"]');
     await page.waitForSelector('#dialog:not([hidden])');
-    await page.click('#dialog-cancel');
+    await page.click('#dialog-keep');
     assert.equal(await page.evaluate(() => window.nnlab.state.train), 'running');
     assert.equal(await page.locator('#layers [data-index]').count(), 2);
-    // Continue stops it and builds the new model.
+    // Building the new model stops training and builds it.
     await page.click('[data-preset="logreg"]');
-    await page.click('#dialog-ok');
+    await page.click('#dialog-replace');
     await waitIdle(page);
     await page.waitForFunction(() => document.getElementById('summary').textContent.includes('7,850'));
     assert.equal((await page.evaluate(() => window.nnlab.runs)).at(-1).status, 'stopped');

@@ -18,13 +18,16 @@ import { Charts } from './ui/charts.js';
 import { CrashBanner } from './ui/crash.js';
 import { DatasetPicker } from './ui/dataset_picker.js';
 import { showDataError, showDataLoaded, showDataProgress, showDataStage } from './ui/data_view.js';
-import { confirmDialog, toast } from './ui/dialog.js';
+import { choiceDialog, confirmDialog, toast } from './ui/dialog.js';
 import { showDigits } from './ui/digits.js';
 import { downloadBlob, downloadUrl } from './ui/download.js';
 import { RunsView } from './ui/runs.js';
 import { TrainingView } from './ui/training.js';
 
-const MODEL_KEYS = ['layers', 'optimizer', 'lr', 'loss', 'seed'];
+// The settings that need new weights; the others (optimizer, learning rate,
+// loss: compile; epochs, batch size, ...: fit) apply to the current model when
+// training continues, as compile() again in Keras keeps the weights.
+const MODEL_KEYS = ['layers', 'seed'];
 const PALETTE = ['#4f46e5', '#e11d48', '#059669', '#d97706', '#0891b2', '#7c3aed', '#db2777', '#65a30d', '#475569'];
 const RUNS_KEY = 'nnlab.runs.v1';
 const SMOOTHING = 0.95;        // EMA factor of the per-batch curves (as TensorBoard's slider)
@@ -47,6 +50,12 @@ const state = {
   heapBytes: 0,             // wasm memory after loading the data
   dataFiles: null,          // the user's files in use (read again after a restart), null for MNIST
   buildError: null,         // { message, index }: the core refused to build the edited model
+  model: null,              // the worker's description of the current model ({ summary, layers, info })
+  savedStep: 0,             // the model's optimizer step when it was built, loaded or downloaded
+  letGo: false,             // the user agreed to replace the current model
+  modelRun: null,           // id of the run that trained the current model last (its curve goes on)
+  fitId: 0,                 // the worker's id of the fit state.current shows; other fits' events are ignored
+  epochOffset: 0,           // epochs the model had when this fit began (Keras's initial_epoch)
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
@@ -129,6 +138,7 @@ async function loadData() {
     showDataLoaded(counts);
     refreshButtons();
     lab.dataLoaded();
+    if (state.hasModel) predict(false); // the pretrained model may be there first
   } catch (e) {
     showDataError(e instanceof DataError ? t(e.key, e.params) : e.message);
   }
@@ -139,11 +149,14 @@ async function loadData() {
 // in full, then handed to the worker, which swaps both sets in only when both
 // parse; until then nothing changes, so a refused file loses nothing.
 
+// Other data means a new model for it: stop training first, and keep a model
+// trained here from being lost without asking.
 async function stopFirst() {
-  if (state.train === 'idle') return true;
-  if (!(await confirmDialog('dialog.dataWhileTraining'))) return false;
-  await bridge.stop();
-  return true;
+  if (state.train !== 'idle') {
+    if (!(await confirmDialog('dialog.dataWhileTraining'))) return false;
+    await bridge.stop();
+  }
+  return mayReplaceModel('dialog.dataReplaces', LOAD_CHOICES);
 }
 
 async function useFiles(files) {
@@ -191,6 +204,7 @@ function applyData(info, counts) {
   builder.setConfig(c);
   state.config = c;
   state.committed = null; // a new model, built for this data
+  state.letGo = true;     // (the user was asked before the data was loaded)
   validateAndShow(c);
   refreshCode();
   refreshButtons();
@@ -268,22 +282,14 @@ function validateAndShow(c) {
 
 let buildTimer = null;
 
+// part: 'model' (layers, seed: new weights), 'compile' or 'fit' (applied when
+// training continues).
 async function onConfigChange(part, c) {
   if (state.confirming) return;
   const errs = validateAndShow(c);
   if (part === 'model' && state.train !== 'idle') {
-    state.confirming = true;
-    const ok = await confirmDialog('dialog.changeWhileTraining');
-    state.confirming = false;
-    if (!ok) {
-      // Put the model fields back as the running model has them; keep fit edits.
-      const back = cloneConfig(state.committed);
-      const now = builder.getConfig();
-      for (const k of Object.keys(now)) if (!MODEL_KEYS.includes(k)) back[k] = now[k];
-      builder.setConfig(back);
-      state.config = back;
-      validateAndShow(back);
-      refreshCode();
+    if (!(await mayReplaceModel('dialog.changeWhileTraining', REPLACE_CHOICES))) {
+      keepModelFields();
       return;
     }
     await bridge.stop();
@@ -296,6 +302,57 @@ async function onConfigChange(part, c) {
     clearTimeout(buildTimer);
     buildTimer = setTimeout(rebuild, BUILD_DELAY_MS);
   }
+}
+
+// Put the builder's model fields back as the current model has them (edits
+// of the other fields stay).
+function keepModelFields() {
+  const back = builder.getConfig();
+  for (const k of MODEL_KEYS) if (state.committed) back[k] = cloneConfig(state.committed)[k];
+  builder.setConfig(back);
+  state.config = back;
+  validateAndShow(back);
+  refreshCode();
+  showBuildError(null);
+  refreshButtons();
+}
+
+const REPLACE_CHOICES = [
+  { value: 'keep', key: 'dialog.keepModel' },
+  { value: 'download', key: 'dialog.downloadThenBuild' },
+  { value: 'replace', key: 'dialog.buildNew' },
+];
+const LOAD_CHOICES = [
+  { value: 'keep', key: 'dialog.cancel' },
+  { value: 'download', key: 'dialog.downloadThenLoad' },
+  { value: 'replace', key: 'dialog.loadIt' },
+];
+const START_CHOICES = [
+  { value: 'keep', key: 'dialog.cancel' },
+  { value: 'download', key: 'dialog.downloadThenStart' },
+  { value: 'replace', key: 'dialog.startNew' },
+];
+
+// May the current model be replaced by a new one? Yes at once when nothing
+// would be lost; when it was trained here and not downloaded since, the user
+// chooses: keep it (false), download it first, or replace it.
+async function mayReplaceModel(key, choices) {
+  if (!unsaved()) return true;
+  state.confirming = true;
+  const answer = await choiceDialog(key, {}, choices);
+  state.confirming = false;
+  if (answer === 'keep' || (answer === 'download' && !(await saveModel()))) return false;
+  state.letGo = true;
+  return true;
+}
+
+// Would replacing the current model lose training? While a fit runs, once a
+// batch has run; when idle, when its step moved since it was built, loaded or
+// downloaded (a divergence that rolled it back to there loses nothing).
+function unsaved() {
+  if (state.letGo || !state.model) return false;
+  if (state.train !== 'idle') return !!state.lastProgress;
+  return state.model.info.step !== state.savedStep;
 }
 
 function wasmConfig(c) {
@@ -318,32 +375,56 @@ async function rebuild() {
     refreshButtons();
     return;
   }
+  if (!(await mayReplaceModel('dialog.replaceModel', REPLACE_CHOICES))) {
+    keepModelFields();
+    return;
+  }
   try {
     const model = await bridge.build(wasmConfig(c));
     state.committed = c;
-    state.hasModel = true;
-    showModel(model, { kind: 'untrained' });
+    setModel(model, { kind: 'untrained' });
     showBuildError(null);
     training.showError(null);
+    picker.showError(null);
   } catch (e) {
     if (!bridge.dead) showBuildError(e.message);
   }
   refreshButtons();
 }
 
+// A new current model (built, or a file loaded): nothing of it is unsaved, and
+// no run's curve goes on with it.
+function setModel(model, source) {
+  state.hasModel = true;
+  state.savedStep = model.info.step;
+  state.letGo = false;
+  state.modelRun = null;
+  showModel(model, source);
+}
+
 // The core refused to build the edited model (too large for memory, say):
-// the message goes next to the largest Dense layer, the previous model stays,
-// and Start waits for a model that builds.
+// the message goes next to the largest Dense layer, the summary says that the
+// builder's model was not built, and Start and Continue wait for a model that
+// builds (the previous one stays in the worker: drawing still uses it).
 function showBuildError(message) {
   state.buildError = message ? { message, index: largestLayer(state.config) } : null;
   builder.setBuildError(state.buildError);
+  const summary = document.getElementById('summary');
+  if (message) setI18n(summary, 'model.notBuilt');
+  else if (state.model) {
+    delete summary.dataset.i18n;
+    summary.textContent = state.model.summary;
+  }
 }
 
 // source: where a new current model comes from ({ kind: 'untrained' |
 // 'trained' | 'pretrained' | 'file' | 'restored', name }); none when the same
 // model moved on.
 function showModel(model, source) {
-  document.getElementById('summary').textContent = model.summary;
+  state.model = model;
+  const summary = document.getElementById('summary');
+  delete summary.dataset.i18n;
+  summary.textContent = model.summary;
   lab.modelShown(model, source);
 }
 
@@ -370,7 +451,7 @@ function refreshButtons() {
   const c = state.config;
   const canStart = validateModel(c).length === 0 && validateFit(c).length === 0 && !state.buildError;
   training.setState(state.train, {
-    ready: state.dataReady && state.workerReady, canStart, hasModel: state.hasModel,
+    ready: state.dataReady && state.workerReady, canStart, hasModel: state.hasModel && !!state.model,
   });
   document.getElementById('btn-predict').disabled = !(state.hasModel && state.dataReady && state.train === 'idle');
   if (lab) lab.refresh();
@@ -379,7 +460,8 @@ function refreshButtons() {
 // ---------------------------------------------------------------------------
 // Training
 
-function newRun(c) {
+// initialEpoch: epochs the model had before this run (its curve starts there).
+function newRun(c, initialEpoch) {
   const n = state.runs.reduce((m, r) => Math.max(m, r.n), 0) + 1;
   const series = () => ({ epoch: [], val: [], batch: [] });
   return {
@@ -389,7 +471,8 @@ function newRun(c) {
     color: PALETTE[(n - 1) % PALETTE.length],
     visible: true,
     status: 'running',
-    config: { ...cloneConfig(c), inputSize: inputSize() },
+    initialEpoch,
+    config: runConfig(c, initialEpoch, initialEpoch + c.epochs),
     history: { loss: [], accuracy: [], valLoss: [], valAccuracy: [] },
     series: { loss: series(), accuracy: series() },
     ema: { loss: 0, accuracy: 0, n: 0, since: 0 },
@@ -397,42 +480,84 @@ function newRun(c) {
   };
 }
 
-// resume: train the current model further (weights, optimizer state and
-// history kept) instead of building a fresh one from the builder.
+// A run's setup as Keras's fit(initial_epoch=..., epochs=...) takes it:
+// epochs is the number of the run's last epoch.
+function runConfig(c, initialEpoch, lastEpoch) {
+  return { ...cloneConfig(c), inputSize: inputSize(), initialEpoch, epochs: lastEpoch };
+}
+
+// The run whose curve ends where the current model's history ends: the one
+// that trained it last, if it is still in the list.
+function runToExtend(initialEpoch) {
+  const run = state.runs.find((r) => r.id === state.modelRun);
+  return run && (run.initialEpoch || 0) + run.history.loss.length === initialEpoch ? run : null;
+}
+
+// Train. resume: the current model on, compiled with the builder's optimizer,
+// learning rate and loss (weights and history kept; a changed optimizer kind
+// starts its state fresh), its curve and epoch numbers going on. Otherwise a
+// new model from the builder, asked first when a trained one would be lost.
+// stepOnly: one batch, then paused.
 async function start(stepOnly, resume = false) {
-  if (state.starting || state.train !== 'idle') return; // a double click
+  if (state.starting || state.train !== 'idle' || state.confirming) return; // a double click
   const c = builder.getConfig();
-  const errs = validateAndShow(c);
-  if (errs.length) return;
+  if (validateAndShow(c).length) return;
+  if (!resume && !(await mayReplaceModel('dialog.startNewModel', START_CHOICES))) return;
   state.starting = true;
   state.config = c;
-  const run = newRun(c);
-  if (resume) run.name = t('lab.continuedName', { n: run.n });
-  state.runs.push(run);
-  state.current = run;
-  state.lastProgress = null;
   training.showError(null);
   training.showEval(null);
-  const counts = trainingCounts(c);
-  training.beginRun({ nTrain: counts.train, nVal: counts.val });
-  redrawRuns();
+  picker.showError(null);
+  const before = state.model && state.model.info;
+  let r;
   try {
-    const r = await bridge.start(wasmConfig(c), stepOnly, resume);
-    state.committed = c;
-    state.hasModel = true;
-    showModel(r.model, { kind: 'trained' });
+    r = await bridge.start(wasmConfig(c), stepOnly, resume);
   } catch (e) {
-    state.runs = state.runs.filter((x) => x !== run);
-    state.current = null;
     training.showError(e.message);
-    redrawRuns();
+    state.starting = false;
+    refreshButtons();
+    return;
   }
+  // No event of this fit has arrived yet: the worker answers start first.
+  state.fitId = r.fitId;
+  state.epochOffset = r.initialEpoch;
+  if (resume) showModel(r.model);
+  else setModel(r.model, { kind: 'untrained' });
+  state.letGo = false;
+  let run = resume && runToExtend(r.initialEpoch);
+  if (run) {
+    run.status = 'running';
+    run.config = runConfig(c, run.initialEpoch || 0, r.initialEpoch + c.epochs);
+  } else {
+    run = newRun(c, r.initialEpoch);
+    if (resume) run.name = t('lab.continuedName', { n: run.n });
+    state.runs.push(run);
+  }
+  state.current = run;
+  state.modelRun = run.id;
+  state.lastProgress = null;
+  training.beginRun({ nTrain: r.nTrain, nVal: r.nVal });
+  if (resume) {
+    training.note('train.continuing', {
+      from: r.initialEpoch + 1, to: r.initialEpoch + c.epochs, optimizer: c.optimizer, lr: c.lr,
+    });
+    if (r.reset) {
+      const was = before && OPTIMIZER_ORDER[before.optimizer];
+      training.note('train.optimizerReset', { from: was || '?', to: c.optimizer });
+    }
+    state.committed = { ...cloneConfig(state.committed || c), optimizer: c.optimizer, lr: c.lr, loss: c.loss };
+  } else {
+    state.committed = c;
+  }
+  redrawRuns();
   state.starting = false;
   refreshButtons();
 }
 
+// One step continues the current model (a fit of one batch that then waits),
+// or, while a fit is paused, runs its next batch.
 async function step() {
-  if (state.train === 'idle') return start(true);
+  if (state.train === 'idle') return start(true, true);
   try {
     await bridge.step();
   } catch (e) {
@@ -440,9 +565,27 @@ async function step() {
   }
 }
 
-function onProgress({ batches, p, elapsed, msPerStep, epochEnd }) {
+// What a finished epoch adds to a run: recorded before anything is drawn, so
+// whatever the charts do, the history holds every epoch the worker computed.
+function recordEpoch(run, x, e) {
+  const val = Number.isFinite(e.valLoss);
+  run.history.loss.push(e.loss);
+  run.history.accuracy.push(e.accuracy);
+  run.history.valLoss.push(val ? e.valLoss : null);
+  run.history.valAccuracy.push(val ? e.valAccuracy : null);
+  run.series.loss.epoch.push({ x, y: e.loss });
+  run.series.accuracy.epoch.push({ x, y: e.accuracy });
+  if (val) {
+    run.series.loss.val.push({ x, y: e.valLoss });
+    run.series.accuracy.val.push({ x, y: e.valAccuracy });
+  }
+}
+
+function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd }) {
   const run = state.current;
-  if (!run) return;
+  if (!run || fitId !== state.fitId) return;
+  const off = state.epochOffset;
+  if (epochEnd) recordEpoch(run, off + epochEnd.epoch + 1, epochEnd);
   const k = batches.length / 2;
   const stride = Math.max(1, Math.ceil((p.steps * p.epochs) / BATCH_POINTS));
   for (let i = 0; i < k; i++) {
@@ -453,37 +596,24 @@ function onProgress({ batches, p, elapsed, msPerStep, epochEnd }) {
     if (++e.since >= stride || (epochEnd && i === k - 1)) {
       e.since = 0;
       const debias = 1 - SMOOTHING ** e.n;
-      const x = p.epoch + (p.step - (k - 1 - i)) / p.steps;
+      const x = off + p.epoch + (p.step - (k - 1 - i)) / p.steps;
       run.series.loss.batch.push({ x, y: e.loss / debias });
       run.series.accuracy.batch.push({ x, y: e.accuracy / debias });
     }
   }
-  if (epochEnd) {
-    const x = epochEnd.epoch + 1;
-    const val = Number.isFinite(epochEnd.valLoss);
-    run.history.loss.push(epochEnd.loss);
-    run.history.accuracy.push(epochEnd.accuracy);
-    run.history.valLoss.push(val ? epochEnd.valLoss : null);
-    run.history.valAccuracy.push(val ? epochEnd.valAccuracy : null);
-    run.series.loss.epoch.push({ x, y: epochEnd.loss });
-    run.series.accuracy.epoch.push({ x, y: epochEnd.accuracy });
-    if (val) {
-      run.series.loss.val.push({ x, y: epochEnd.valLoss });
-      run.series.accuracy.val.push({ x, y: epochEnd.valAccuracy });
-    }
-    redrawRuns(false);
-  }
+  if (epochEnd) redrawRuns(false);
   charts.touch();
   state.lastProgress = { ...p, elapsed, msPerStep, totalSteps: run.ema.n };
   training.update({
-    epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.steps, elapsed, msPerStep,
+    epoch: off + p.epoch, epochs: off + p.epochs, step: p.step, steps: p.steps, elapsed, msPerStep,
     loss: p.loss, accuracy: p.accuracy, done: !!epochEnd,
     valLoss: epochEnd && Number.isFinite(epochEnd.valLoss) ? epochEnd.valLoss : null,
     valAccuracy: epochEnd && Number.isFinite(epochEnd.valAccuracy) ? epochEnd.valAccuracy : null,
   });
 }
 
-function onDone({ stopped, error, code, model }) {
+function onDone({ fitId, stopped, error, code, model }) {
+  if (fitId !== state.fitId) return;
   const run = state.current;
   const diverged = code === NN_ERR_DIVERGED; // the core rolled the model back; finished epochs stay
   state.hasModel = true;
@@ -493,12 +623,20 @@ function onDone({ stopped, error, code, model }) {
     if (stopped) training.note('train.stoppedNote');
     if (diverged) training.note('train.divergedNote');
   }
-  if (error) training.showError(error, diverged ? 'train.diverged' : null);
+  if (diverged && run) {
+    const epoch = state.epochOffset + (state.lastProgress ? state.lastProgress.epoch : 0) + 1;
+    training.showError([{ key: 'train.divergedIn', params: { epoch } }, lrHint(run.config.lr)], 'train.diverged');
+  } else if (error) training.showError(error);
   state.current = null;
   saveRuns();
   redrawRuns();
   refreshButtons();
   if (state.dataReady) predict(false);
+}
+
+// The advice for a loss that diverged or stays at chance level, in the page's language.
+function lrHint(lr) {
+  return { key: 'train.lrHint', params: { lr, try: Number((lr / 10).toPrecision(3)) } };
 }
 
 async function evaluate() {
@@ -523,12 +661,16 @@ async function predict(other) {
 // ---------------------------------------------------------------------------
 // Model files
 
+// Download the current model; true when it worked (it is then no longer unsaved).
 async function saveModel() {
   try {
     const { bytes } = await bridge.save();
     downloadBlob('nnlab-model.nnl', new Blob([bytes], { type: 'application/octet-stream' }));
+    if (state.train === 'idle' && state.model) state.savedStep = state.model.info.step;
+    return true;
   } catch (e) {
     training.showError(e.message);
+    return false;
   }
 }
 
@@ -543,18 +685,18 @@ const SOURCE_FILES = { pretrained: 'pretrained-mlp.nnl', restored: 'the model ke
 // dropped, the pretrained MLP, the model kept in IndexedDB — and show its setup
 // in the builder. Returns whether it worked (the previous model stays if not).
 async function adoptModel(bytes, source) {
-  if (state.train !== 'idle') {
-    if (!(await confirmDialog('dialog.loadWhileTraining'))) return false;
-    await bridge.stop();
+  const running = state.train !== 'idle';
+  if (!(await mayReplaceModel(running ? 'dialog.loadWhileTraining' : 'dialog.loadReplaces', LOAD_CHOICES))) {
+    return false;
   }
+  if (running) await bridge.stop();
   let ok = false;
   try {
     // Named in messages; a model for other data is refused and the current one stays.
     const name = source.name || SOURCE_FILES[source.kind] || 'model file';
     const check = { name, inputSize: inputSize(), classes: dataInfo().classes };
     const { model } = await bridge.load(bytes, check);
-    state.hasModel = true;
-    showModel(model, source);
+    setModel(model, source);
     const layers = parseLayerString(model.layers);
     const c = builder.getConfig();
     if (layers) c.layers = layers;
@@ -567,6 +709,8 @@ async function adoptModel(bytes, source) {
     state.committed = c;
     validateAndShow(c);
     refreshCode();
+    showBuildError(null);
+    picker.showError(null);
     if (source.kind === 'file') training.note('train.loadedNote', { name: source.name });
     if (state.dataReady) predict(false);
     ok = true;
@@ -656,7 +800,8 @@ function exposeForTests() {
     get state() {
       return {
         train: state.train, dataReady: state.dataReady, hasModel: state.hasModel, workerReady: state.workerReady,
-        heapBytes: state.heapBytes, starting: state.starting,
+        heapBytes: state.heapBytes, starting: state.starting, buildError: !!state.buildError,
+        model: state.model && state.model.info,
       };
     },
     get progress() { return state.lastProgress; },

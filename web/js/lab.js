@@ -206,7 +206,7 @@ export class Lab {
     const idle = s.train === 'idle';
     const info = this.model && this.model.info;
     this.io.setButtons({
-      canContinue: idle && s.dataReady && s.workerReady && s.hasModel && !!info && info.step > 0,
+      canContinue: idle && s.dataReady && s.workerReady && s.hasModel && !!info && info.step > 0 && !s.buildError,
       canExport: idle && s.hasModel,
       canPretrained: { available: !!this.pretrained, enabled: idle && s.workerReady },
       training: !idle,

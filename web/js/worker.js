@@ -42,6 +42,7 @@ const modulePromise = createNnlab({
     savedData: f('saved_data', 'number', []),
     savedFree: f('saved_free', null, []),
     modelCompile: f('model_compile', 'number', ['string', 'number', 'string']),
+    modelRecompile: f('model_recompile', 'number', ['string', 'number', 'string']),
     predict: f('predict', 'number', ['number', 'number', 'number']),
     denseKernel: f('dense_kernel', 'number', ['number']),
     modelLoad: f('model_load', 'number', ['number', 'number']),
@@ -109,14 +110,14 @@ const MNIST_NAMES = {
   trainImages: 'train-images', trainLabels: 'train-labels', testImages: 't10k-images', testLabels: 't10k-labels',
 };
 
-// The current model, compiled with config's settings if it is not yet (a
-// model file saved before compile), ready for another fit.
+// The current model, compiled again with config's optimizer, learning rate
+// and loss, as Keras's compile() again: the weights stay; the optimizer's
+// state stays too unless its kind changed (then it starts fresh: reset).
 function current(config) {
   if (fit.state !== 'idle') throw new WasmError('Stop training before continuing it.');
-  const info = modelInfo();
-  if (!info.inputSize) throw new WasmError('There is no model yet: build one first.');
-  if (!info.compiled) check(api.modelCompile(config.optimizer, config.lr, config.loss));
-  return describeModel();
+  if (!modelInfo().inputSize) throw new WasmError('There is no model yet: build one first.');
+  const reset = check(api.modelRecompile(config.optimizer, config.lr, config.loss)) === 1;
+  return { ...describeModel(), reset };
 }
 
 // probs(n, k) for x(n, input size) floats, through the heap.
@@ -147,11 +148,13 @@ function history() {
 // ---------------------------------------------------------------------------
 // The training loop
 
-// state: 'idle' | 'running' | 'paused'
-const fit = { state: 'idle', historyEpochs: 0, epochStart: 0, epochActive: 0, stepsThisEpoch: 0 };
+// state: 'idle' | 'running' | 'paused'; id: the fit the events belong to
+// (every 'progress', 'state' and 'done' carries it, and start's reply names
+// it before any of them is sent, so the page never mixes two fits up).
+const fit = { state: 'idle', id: 0, historyEpochs: 0, epochActive: 0, stepsThisEpoch: 0 };
 
 function emit(type, payload) {
-  self.postMessage({ event: type, ...payload });
+  self.postMessage({ event: type, fitId: fit.id, ...payload });
 }
 
 function setState(state) {
@@ -218,16 +221,24 @@ function emitProgress(batches, p, epochEnd, ms) {
   }
 }
 
-function slice() {
-  if (fit.state !== 'running' || broken) return;
+// Work run outside a request: a wasm trap there is fatal as in a request.
+function guarded(fn) {
+  if (broken) return;
   try {
+    fn();
+  } catch (err) {
+    fatal(err);
+  }
+}
+
+function slice() {
+  if (fit.state !== 'running') return;
+  guarded(() => {
     const r = runSteps(SLICE_MS, Infinity);
     if (r.error) finish(false, r.error, r.code);
     else if (r.done) finish(false);
     else schedule();
-  } catch (err) {
-    fatal(err);
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -281,26 +292,29 @@ const handlers = {
     return describeModel();
   },
 
-  // Begin a fit. resume: train the current model on (weights, optimizer state
-  // and history kept, as a second model.fit() in Keras); otherwise build a
-  // fresh one from config first. step: run one batch and pause.
+  // Begin a fit of config.fit.epochs more epochs. resume: train the current
+  // model on (weights, optimizer state and history kept, as a second
+  // model.fit() in Keras, epochs numbered on from initialEpoch), compiled
+  // with config's settings; otherwise build a fresh one from config first.
+  // step: run one batch and pause. The reply goes out before any event of
+  // this fit: the first batch runs in a later task.
   start({ config, step, resume }) {
     const built = resume ? current(config) : handlers.build({ config });
     const f = config.fit;
     check(api.fitBegin(f.epochs, f.batchSize, f.shuffle ? 1 : 0, f.validationSplit,
       f.validation === 'test' ? 1 : 0, f.trainLimit));
     const p = poll();
+    fit.id++;
     fit.historyEpochs = p.historyEpochs;
     fit.epochActive = 0;
     fit.stepsThisEpoch = 0;
-    if (step) {
-      setState('paused');
-      handlers.step();
-    } else {
-      setState('running');
-      schedule();
-    }
-    return { model: built, nTrain: p.nTrain, nVal: p.nVal, steps: p.steps, epochs: p.epochs };
+    setState(step ? 'paused' : 'running');
+    if (step) setTimeout(() => guarded(() => { if (fit.state === 'paused') handlers.step(); }));
+    else schedule();
+    return {
+      fitId: fit.id, model: built, reset: !!built.reset, initialEpoch: p.historyEpochs,
+      nTrain: p.nTrain, nVal: p.nVal, steps: p.steps, epochs: p.epochs,
+    };
   },
 
   // The page's heartbeat (bridge.js, when it has no Web Locks).

@@ -1,6 +1,6 @@
 // ui/builder.js — the model, compile and fit cards: an editable layer list,
 // presets, and the option fields. It holds the config being edited, tells the
-// app about every change (onChange(part) with part 'model' or 'fit') and shows
+// app about every change (onChange(part) with part 'model', 'compile' or 'fit') and shows
 // the validation messages the app hands back, next to their fields.
 
 import { ACTIVATIONS, OPTIMIZERS, PRESETS, cloneConfig } from '../model_config.js';
@@ -69,10 +69,10 @@ export class Builder {
       this.config.lr = OPTIMIZERS[f.optimizer.value].lr; // a new optimizer starts at its Keras default
       f.lr.value = this.config.lr;
       this.renderHints();
-      this.changed('model');
+      this.changed('compile');
     });
-    f.lr.addEventListener('input', () => { this.config.lr = num(f.lr); this.changed('model'); });
-    f.loss.addEventListener('change', () => { this.config.loss = f.loss.value; this.renderHints(); this.changed('model'); });
+    f.lr.addEventListener('input', () => { this.config.lr = num(f.lr); this.changed('compile'); });
+    f.loss.addEventListener('change', () => { this.config.loss = f.loss.value; this.renderHints(); this.changed('compile'); });
     f.seed.addEventListener('input', () => { this.config.seed = num(f.seed); this.changed('model'); });
     for (const k of ['epochs', 'batchSize', 'trainLimit', 'validationSplit']) {
       f[k].addEventListener('input', () => { this.config[k] = num(f[k]); this.changed('fit'); });

@@ -1,32 +1,53 @@
-// ui/dialog.js — an in-page confirm dialog (window.confirm blocks the page and
-// cannot be styled or translated with the rest of it).
+// ui/dialog.js — an in-page dialog (window.confirm blocks the page and cannot
+// be styled or translated with the rest of it): a sentence and a row of
+// choices, one of them the default (focused, Enter), Escape the first.
 
 import { setI18n } from '../i18n.js';
 
-export function confirmDialog(key, params) {
+// choices: [{ value, key }] from the most cautious (Escape picks it) to the
+// default (last, focused). Each button is #dialog-<value>. Resolves to the
+// value of the button pressed.
+export function choiceDialog(key, params, choices) {
   const root = document.getElementById('dialog');
-  const ok = document.getElementById('dialog-ok');
-  const cancel = document.getElementById('dialog-cancel');
+  const actions = document.getElementById('dialog-actions');
   setI18n(document.getElementById('dialog-text'), key, params);
+  actions.textContent = '';
+  const buttons = choices.map(({ value, key: label }, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = `dialog-${value}`;
+    b.className = i === choices.length - 1 ? 'btn btn-primary' : 'btn';
+    setI18n(b, label);
+    actions.append(b);
+    return b;
+  });
   root.hidden = false;
-  ok.focus();
+  buttons[buttons.length - 1].focus();
   return new Promise((resolve) => {
     const close = (answer) => {
       root.hidden = true;
-      ok.removeEventListener('click', yes);
-      cancel.removeEventListener('click', no);
+      actions.removeEventListener('click', click);
       document.removeEventListener('keydown', keys);
       resolve(answer);
     };
-    const yes = () => close(true);
-    const no = () => close(false);
-    const keys = (e) => {
-      if (e.key === 'Escape') no();
+    const click = (e) => {
+      const i = buttons.indexOf(e.target.closest('button'));
+      if (i >= 0) close(choices[i].value);
     };
-    ok.addEventListener('click', yes);
-    cancel.addEventListener('click', no);
+    const keys = (e) => {
+      if (e.key === 'Escape') close(choices[0].value);
+    };
+    actions.addEventListener('click', click);
     document.addEventListener('keydown', keys);
   });
+}
+
+// Cancel (#dialog-cancel) or Continue (#dialog-ok): resolves to true for Continue.
+export async function confirmDialog(key, params) {
+  const answer = await choiceDialog(key, params, [
+    { value: 'cancel', key: 'dialog.cancel' }, { value: 'ok', key: 'dialog.ok' },
+  ]);
+  return answer === 'ok';
 }
 
 // A short message at the bottom of the page.

@@ -48,7 +48,9 @@ export class TrainingView {
     this.btn.save.disabled = !(idle && hasModel);
   }
 
-  // titleKey: a headline before the message (e.g. 'train.diverged').
+  // message: the core's sentence, or the page's own as [{ key, params }]
+  // sentences (they follow the language switch); titleKey: a headline before
+  // it (e.g. 'train.diverged').
   showError(message, titleKey = null) {
     const el = $('#train-error');
     el.hidden = !message;
@@ -56,9 +58,13 @@ export class TrainingView {
     if (!message) return;
     const title = document.createElement('strong');
     setI18n(title, titleKey || 'train.error');
-    // Under a headline the core's sentence reads as one: "Training diverged. The loss became NaN…"
-    const text = titleKey ? message.charAt(0).toUpperCase() + message.slice(1) : message;
-    el.append(title, ` ${text}`);
+    el.append(title);
+    for (const part of Array.isArray(message) ? message : [message]) {
+      const text = document.createElement('span');
+      if (part.key) setI18n(text, part.key, part.params);
+      else text.textContent = part;
+      el.append(' ', text);
+    }
   }
 
   showEval(res) {
