@@ -805,7 +805,12 @@ function exposeForTests() {
       };
     },
     get progress() { return state.lastProgress; },
-    get runs() { return state.runs.map((r) => ({ name: r.name, status: r.status, history: r.history })); },
+    get runs() {
+      return state.runs.map((r) => ({
+        name: r.name, status: r.status, history: r.history, initialEpoch: r.initialEpoch || 0,
+        epochX: r.series.loss.epoch.map((pt) => pt.x), valX: r.series.loss.val.map((pt) => pt.x),
+      }));
+    },
     get data() { return dataInfo(); },
     points: (metric) => charts.pointCount(metric),
     get lab() { return lab.snapshot(); },
@@ -816,6 +821,7 @@ function exposeForTests() {
       call: (action) => bridge.debug(action),
       predict: (start, count) => bridge.predict(start, count),
       evaluate: () => bridge.evaluate('test'),
+      describe: () => bridge.describe(),
     },
   };
 }

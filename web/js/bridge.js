@@ -131,6 +131,7 @@ export class Bridge {
   evaluate(which = 'test') { return this.call('evaluate', { which }); }
   predict(start, count) { return this.call('predict', { start, count }); }
   save() { return this.call('save'); }
+  describe() { return this.call('describe'); }
   // check: { name, inputSize, classes } to name the file and refuse a model that does not fit the data.
   load(bytes, check = {}) { return this.call('load', { bytes, ...check }, [bytes]); }
   debug(action) { return this.call('debug', { action }); }

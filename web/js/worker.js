@@ -426,6 +426,12 @@ const handlers = {
     return { inputs, units, kernel: M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + inputs * units) };
   },
 
+  // The current model and its history as the core holds them (the page's
+  // tests compare the run's history with this).
+  describe() {
+    return { ...describeModel(), history: history() };
+  },
+
   save() {
     const len = check(api.modelSave());
     const ptr = api.savedData();
