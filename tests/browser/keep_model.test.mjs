@@ -74,7 +74,7 @@ describe('compile and fit edits keep the trained model', () => {
     assert.deepEqual(run.epochX, [1, 2, 3]);
     assert.deepEqual(run.valX, [1, 2, 3]);
     const text = await consoleText(page);
-    assert.match(text, /Continuing from epoch 2 to epoch 3 with adam, learning rate 0\.0001; the weights are kept\./);
+    assert.match(text, /Continuing: epochs 2–3 with adam, learning rate 0\.0001; the weights are kept\./);
     assert.match(text, /Epoch 2\/3/);
     assert.match(text, /Epoch 3\/3/);
     assert.doesNotMatch(text, /Epoch 1\//);

@@ -538,7 +538,7 @@ async function start(stepOnly, resume = false) {
   state.lastProgress = null;
   training.beginRun({ nTrain: r.nTrain, nVal: r.nVal });
   if (resume) {
-    training.note('train.continuing', {
+    training.note(c.epochs > 1 ? 'train.continuing' : 'train.continuingOne', {
       from: r.initialEpoch + 1, to: r.initialEpoch + c.epochs, optimizer: c.optimizer, lr: c.lr,
     });
     if (r.reset) {

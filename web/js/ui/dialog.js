@@ -12,6 +12,7 @@ export function choiceDialog(key, params, choices) {
   const actions = document.getElementById('dialog-actions');
   setI18n(document.getElementById('dialog-text'), key, params);
   actions.textContent = '';
+  actions.classList.toggle('stacked', choices.length > 2); // long labels: one per row
   const buttons = choices.map(({ value, key: label }, i) => {
     const b = document.createElement('button');
     b.type = 'button';
