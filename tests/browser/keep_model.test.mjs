@@ -113,6 +113,38 @@ describe('compile and fit edits keep the trained model', () => {
   });
 });
 
+describe('after a reload', () => {
+  test('the continued run comes back whole; the restored model continues at the next epoch', async () => {
+    const { page, context, errors } = await trainedPage();
+    await continueTraining(page);
+    await page.waitForFunction(() => window.nnlab.lab.counts.stored === 2);
+    const before = await lastRun(page);
+    assert.deepEqual(before.epochX, [1, 2]);
+
+    await page.reload();
+    await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.lab.source === 'pretrained');
+    const runs = await page.evaluate(() => window.nnlab.runs);
+    assert.equal(runs.length, 1);
+    assert.deepEqual(runs[0].history, before.history);
+    assert.deepEqual(runs[0].epochX, [1, 2]);
+    await page.click('#restore-ok');
+    await page.waitForFunction(() => window.nnlab.lab.source === 'restored');
+    assert.equal((await worker(page)).info.historyEpochs, 2);
+    await setField(page, '#trainLimit', 2000);
+    await setField(page, '#epochs', 1);
+    await continueTraining(page);
+    // Its run ended with the page before: a new run whose curve starts where the model's history ends.
+    const after = await page.evaluate(() => window.nnlab.runs);
+    assert.equal(after.length, 2);
+    assert.equal(after[1].initialEpoch, 2);
+    assert.deepEqual(after[1].epochX, [3]);
+    assert.match(await consoleText(page), /Epoch 3\/3/);
+    assert.deepEqual(after[1].history.loss, (await worker(page)).history.loss.slice(2));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
 describe('changes that need new weights ask first', () => {
   test('keep puts the builder back; download saves the model, then builds the new one', async () => {
     const { page, context, errors } = await trainedPage();
