@@ -4,16 +4,18 @@
 // the run's arrays and the charts are told to update('none') — a few times a
 // second, one chart per task, never a full re-creation.
 //
-// Chart.js never sees the run's arrays: each dataset has an array of its own,
-// which catches up with its run's array just before that chart updates. With
+// Chart.js never sees the run's arrays: each dataset gets a copy of its own,
+// which catches up with the run's array just before that chart updates. With
 // `parsing: false` Chart.js patches push() on every data array it is given and
-// reacts to each push at once, through the controller at the dataset's index;
+// handles each push at once, through the controller at the dataset's index;
 // after the datasets are replaced (a tick under the charts) that controller
 // belongs to another dataset until the next update(), and the push throws
 // inside Chart.js. On the run's arrays that throw went into the code recording
 // the run, which then lost epochs (issue 9). Updating at once after every
 // change of datasets would close that window too, but would leave the run's
-// data wired into Chart.js; this way recording a run never runs chart code.
+// data wired into Chart.js; this way recording a run never runs chart code,
+// and the copies are pushed to only right before update(), by which time any
+// array Chart.js listens to belongs to the dataset it was given with.
 
 import { t } from '../i18n.js';
 
@@ -109,16 +111,16 @@ export class Charts {
         const s = run.series[metric];
         if (this.showBatches) {
           datasets.push({
-            kind: 'batch', label: `${run.name} · ${t('charts.batch')}`, source: s.batch, data: [],
+            kind: 'batch', label: `${run.name} · ${t('charts.batch')}`, source: s.batch, data: s.batch.slice(),
             borderColor: alpha(run.color, 0.45), borderWidth: 1, pointRadius: 0, tension: 0,
           });
         }
         datasets.push({
-          kind: 'train', label: `${run.name} · ${t('charts.train')}`, source: s.epoch, data: [],
+          kind: 'train', label: `${run.name} · ${t('charts.train')}`, source: s.epoch, data: s.epoch.slice(),
           borderColor: run.color, backgroundColor: run.color, borderWidth: 2.2, pointRadius: 3,
         });
         datasets.push({
-          kind: 'val', label: `${run.name} · ${t('charts.val')}`, source: s.val, data: [],
+          kind: 'val', label: `${run.name} · ${t('charts.val')}`, source: s.val, data: s.val.slice(),
           borderColor: run.color, backgroundColor: '#ffffff', borderWidth: 2.2, borderDash: [6, 4], pointRadius: 3,
         });
       }
