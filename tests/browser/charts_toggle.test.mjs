@@ -6,6 +6,7 @@
 // page code under test.
 //
 // Run: node --test tests/browser/charts_toggle.test.mjs   (after nn_build_site)
+// NNLAB_SHOTS=DIR also saves screenshots of the charts there.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,13 +14,13 @@ import { test } from 'node:test';
 
 import { readModelFile } from '../../web/js/model_file.js';
 import { browser, openApp, server, setField, train, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { SHOTS_DIR, shootCards } from './shots.mjs';
 
 useSiteAndBrowser();
 
 const EPOCHS = 3;
 const SAMPLES = 30000; // 938 steps of 32 an epoch, a couple of seconds each
 const STEPS = Math.ceil(SAMPLES / 32);
-const SHOTS = process.env.NNLAB_SHOTS; // a folder: also save screenshots of the charts there
 
 // The history at the end of a model file (src/model_file.c, "Body"): after the
 // parameters and the optimizer slots, i32 epochs and four f32 arrays.
@@ -109,22 +110,10 @@ test('ticking the chart checkboxes during training loses nothing', async () => {
     assert.equal(csv[e], [e, h.loss[e - 1], h.accuracy[e - 1], h.valLoss[e - 1], h.valAccuracy[e - 1]].join(','));
   }
 
-  if (SHOTS) await shoot(context, page);
+  for (const lang of SHOTS_DIR ? ['zh', 'en'] : []) {
+    await page.click(`[data-lang="${lang}"]`);
+    await shootCards(page, `charts-${lang}`, ['#card-charts']);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
-
-async function shoot(context, page) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.waitForTimeout(400);
-  for (const lang of ['en', 'zh']) {
-    await page.click(`[data-lang="${lang}"]`);
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(400);
-      await page.locator('#card-charts').screenshot({ path: `${SHOTS}/charts-${lang}-${width}.png` });
-    }
-  }
-  await page.click('[data-lang="en"]');
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
