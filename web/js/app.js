@@ -9,7 +9,7 @@ import { readDatasetFiles } from './dataset_files.js';
 import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
 import {
-  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, cloneConfig, dataInfo, defaultConfig, inputSize,
+  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, chanceLevel, cloneConfig, dataInfo, defaultConfig, inputSize,
   kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo, trainingCounts,
   validateFit, validateModel,
 } from './model_config.js';
@@ -459,6 +459,7 @@ function onProgress({ batches, p, elapsed, msPerStep, epochEnd }) {
     }
   }
   if (epochEnd) {
+    noteChance(run, epochEnd);
     const x = epochEnd.epoch + 1;
     const val = Number.isFinite(epochEnd.valLoss);
     run.history.loss.push(epochEnd.loss);
@@ -481,6 +482,16 @@ function onProgress({ batches, p, elapsed, msPerStep, epochEnd }) {
     valLoss: epochEnd && Number.isFinite(epochEnd.valLoss) ? epochEnd.valLoss : null,
     valAccuracy: epochEnd && Number.isFinite(epochEnd.valAccuracy) ? epochEnd.valAccuracy : null,
   });
+}
+
+// An epoch that left the training accuracy at chance level: say so in the
+// console, once per run, with the hint a divergence gets.
+const chanceNoted = new WeakSet();
+function noteChance(run, epochEnd) {
+  const note = chanceNoted.has(run) ? null : chanceLevel(epochEnd, dataInfo().classes, run.config.lr);
+  if (!note) return;
+  chanceNoted.add(run);
+  training.note('train.chanceNote', note);
 }
 
 function onDone({ stopped, error, code, model }) {
