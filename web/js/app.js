@@ -9,7 +9,7 @@ import { readDatasetFiles } from './dataset_files.js';
 import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
 import {
-  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, cloneConfig, dataInfo, defaultConfig, inputSize,
+  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, atChanceLevel, cloneConfig, dataInfo, defaultConfig, inputSize,
   kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo, trainingCounts,
   validateFit, validateModel,
 } from './model_config.js';
@@ -585,7 +585,10 @@ function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd }) {
   const run = state.current;
   if (!run || fitId !== state.fitId) return;
   const off = state.epochOffset;
-  if (epochEnd) recordEpoch(run, off + epochEnd.epoch + 1, epochEnd);
+  if (epochEnd) {
+    recordEpoch(run, off + epochEnd.epoch + 1, epochEnd);
+    noteChance(run, off + epochEnd.epoch + 1, epochEnd.accuracy);
+  }
   const k = batches.length / 2;
   const stride = Math.max(1, Math.ceil((p.steps * p.epochs) / BATCH_POINTS));
   for (let i = 0; i < k; i++) {
@@ -610,6 +613,17 @@ function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd }) {
     valLoss: epochEnd && Number.isFinite(epochEnd.valLoss) ? epochEnd.valLoss : null,
     valAccuracy: epochEnd && Number.isFinite(epochEnd.valAccuracy) ? epochEnd.valAccuracy : null,
   });
+}
+
+// An epoch that left the training accuracy at chance level: say so, once per
+// run, with the advice a divergence gets.
+const chanceNoted = new WeakSet();
+function noteChance(run, epoch, accuracy) {
+  const classes = dataInfo().classes;
+  if (chanceNoted.has(run) || !atChanceLevel(accuracy, classes)) return;
+  chanceNoted.add(run);
+  const params = { epoch, acc: accuracy.toFixed(4), n: classes };
+  training.showError([{ key: 'train.chanceNote', params }, lrHint(run.config.lr)], 'train.notLearning');
 }
 
 function onDone({ fitId, stopped, error, code, model }) {

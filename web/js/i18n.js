@@ -113,6 +113,8 @@ const TABLE = {
     'train.diverged': 'Training diverged.',
     'train.divergedNote': 'Stopped: the loss is no longer a finite number. The model went back to its weights at the start of this epoch; the finished epochs stay in the run.',
     'train.divergedIn': 'The loss became NaN or infinite in epoch {epoch}: the model went back to its weights at the start of that epoch.',
+    'train.notLearning': 'The model is not learning.',
+    'train.chanceNote': 'After epoch {epoch} the training accuracy is {acc}, no better than guessing one of {n} classes.',
     'train.lrHint': 'The learning rate {lr} is probably too high: lower it (try {try}) and train again.',
     'train.continuing': 'Continuing: epochs {from}–{to} with {optimizer}, learning rate {lr}; the weights are kept.',
     'train.continuingOne': 'Continuing: epoch {from} with {optimizer}, learning rate {lr}; the weights are kept.',
@@ -249,9 +251,10 @@ const TABLE = {
 
     'err.noLayers': 'Add at least one layer.',
     'err.tooManyLayers': 'At most {max} layers.',
-    'err.noDense': 'The model needs at least one Dense layer.',
+    'err.noDense': 'The model has no Dense layer: it would output its {inputs} input values unchanged and has no weights to learn, but the data has {n} classes. Add a Dense({n}, softmax) layer at the end.',
     'err.units': 'Units must be a whole number from 1 to {max}.',
-    'err.lastUnits': 'The last Dense layer must have {n} units, one per class.',
+    'err.lastUnits': 'The last Dense layer has {units} units, but the data has {n} classes: categorical cross-entropy needs exactly one unit per class. Give it {n} units, or add a Dense({n}, softmax) layer after it.',
+    'err.lastUnitsSparse': 'The last Dense layer has {units} units, but the data has {n} classes: sparse categorical cross-entropy needs at least one unit per class. Give it {n} units, or add a Dense({n}, softmax) layer after it.',
     'err.rate': 'The rate must be at least 0 and below 1.',
     'err.lr': 'The learning rate must be greater than 0.',
     'err.seed': 'The seed must be a whole number from 0 to 4294967295.',
@@ -261,6 +264,8 @@ const TABLE = {
     'err.batch': 'The batch size must be a whole number of at least 1.',
     'err.batchTooLarge': 'The batch size cannot be larger than the {n} training samples.',
     'warn.softmax': 'The last layer usually uses softmax, so that its outputs are probabilities for the cross-entropy loss.',
+    'warn.lrHigh': 'A learning rate of {lr} is far above the usual range for {optimizer} (Keras’s default is {usual}): above {max} training usually diverges or stays at chance level.',
+    'warn.wideOutput': 'The last Dense layer has {units} units for {n} classes: sparse categorical cross-entropy accepts that, but the {extra} extra outputs match no label and only take probability away. Dense({n}, softmax) is the usual output.',
   },
 
   zh: {
@@ -371,6 +376,8 @@ const TABLE = {
     'train.diverged': '训练发散了。',
     'train.divergedNote': '已停止：损失不再是有限的数。模型已回到本轮开始时的权重；已完成的轮次仍保留在训练记录中。',
     'train.divergedIn': '第 {epoch} 轮中损失变成了 NaN 或无穷大：模型已回到该轮开始时的权重。',
+    'train.notLearning': '模型没有在学习。',
+    'train.chanceNote': '第 {epoch} 轮后训练准确率为 {acc}，不比在 {n} 个类别中随机猜测更好。',
     'train.lrHint': '学习率 {lr} 可能太高了：把它调低（例如 {try}）再训练。',
     'train.continuing': '继续训练：第 {from}–{to} 轮，使用 {optimizer}，学习率 {lr}；权重保留。',
     'train.continuingOne': '继续训练：第 {from} 轮，使用 {optimizer}，学习率 {lr}；权重保留。',
@@ -507,9 +514,10 @@ const TABLE = {
 
     'err.noLayers': '请至少添加一层。',
     'err.tooManyLayers': '最多 {max} 层。',
-    'err.noDense': '模型至少需要一个 Dense 层。',
+    'err.noDense': '模型没有 Dense 层：它会原样输出 {inputs} 个输入值，也没有可学习的权重，而数据有 {n} 个类别。请在最后添加一个 Dense({n}, softmax) 层。',
     'err.units': '单元数必须是 1 到 {max} 之间的整数。',
-    'err.lastUnits': '最后一个 Dense 层必须有 {n} 个单元，每个类别一个。',
+    'err.lastUnits': '最后一个 Dense 层有 {units} 个单元，而数据有 {n} 个类别：分类交叉熵（categorical cross-entropy）要求每个类别恰好一个单元。请把它改为 {n} 个单元，或在它后面添加一个 Dense({n}, softmax) 层。',
+    'err.lastUnitsSparse': '最后一个 Dense 层有 {units} 个单元，而数据有 {n} 个类别：稀疏分类交叉熵（sparse categorical cross-entropy）要求每个类别至少一个单元。请把它改为 {n} 个单元，或在它后面添加一个 Dense({n}, softmax) 层。',
     'err.rate': '比例必须大于等于 0 且小于 1。',
     'err.lr': '学习率必须大于 0。',
     'err.seed': '随机种子必须是 0 到 4294967295 之间的整数。',
@@ -519,6 +527,8 @@ const TABLE = {
     'err.batch': '批大小必须是至少为 1 的整数。',
     'err.batchTooLarge': '批大小不能超过训练样本数（{n}）。',
     'warn.softmax': '最后一层通常使用 softmax，使输出成为交叉熵损失所需的概率。',
+    'warn.lrHigh': '学习率 {lr} 远高于 {optimizer} 的常用范围（Keras 默认值为 {usual}）：超过 {max} 时，训练通常会发散或停留在随机猜测的水平。',
+    'warn.wideOutput': '最后一个 Dense 层有 {units} 个单元，而只有 {n} 个类别：稀疏分类交叉熵可以接受，但多出的 {extra} 个输出不对应任何标签，只会分走概率。通常的输出层是 Dense({n}, softmax)。',
   },
 };
 

@@ -25,6 +25,13 @@ export const OPTIMIZERS = {
   adagrad: { lr: 0.001, cls: 'Adagrad' },
   nadam: { lr: 0.001, cls: 'Nadam' },
 };
+// A learning rate far above the usual range: more than 100 × Keras's default
+// for the optimizer (above 1 for sgd, above 0.1 for the others). Training then
+// diverges or stays at chance level. A warning, not a refusal: Keras accepts
+// any positive rate. The C core has the same rule, nn_optimizer_lr_is_high()
+// in src/optimizers.c.
+export const lrIsHigh = (optimizer, lr) => lr > 100 * OPTIMIZERS[optimizer].lr;
+
 // Index in the C enum nn_optimizer_kind.
 export const OPTIMIZER_ORDER = ['sgd', 'adam', 'rmsprop', 'adamax', 'adagrad', 'nadam'];
 
@@ -155,11 +162,18 @@ export function validateModel(c, data = current) {
       errs.push({ field: 'rate', index, key: 'err.rate' });
     }
   });
-  const denses = c.layers.map((l, i) => [l, i]).filter(([l]) => l.kind === 'dense');
-  if (c.layers.length && denses.length === 0) errs.push({ field: 'layers', key: 'err.noDense' });
-  const last = denses[denses.length - 1];
-  if (last && isInt(last[0].units) && last[0].units !== data.classes && last[0].units >= 1)
-    errs.push({ field: 'units', index: last[1], key: 'err.lastUnits', params: { n: data.classes } });
+  const out = outputLayer(c);
+  const n = data.classes;
+  // Without a Dense layer the model outputs its inputs and has no weights to
+  // train (it "trained" to accuracy 0): refused whatever the loss.
+  if (c.layers.length && out.index < 0) errs.push({ field: 'layers', key: 'err.noDense', params: { inputs: inputSize(data), n } });
+  if (out.index >= 0 && isInt(out.units) && out.units >= 1 && out.units <= MAX_UNITS) {
+    const at = { field: 'units', index: out.index, params: { units: out.units, n } };
+    // One-hot targets (Keras's to_categorical(y, classes)) have exactly one
+    // column per class; integer labels only need an output for each of them.
+    if (c.loss !== 'sparse_categorical_crossentropy' && out.units !== n) errs.push({ ...at, key: 'err.lastUnits' });
+    else if (out.units < n) errs.push({ ...at, key: 'err.lastUnitsSparse' });
+  }
   if (!(c.lr > 0 && Number.isFinite(c.lr))) errs.push({ field: 'lr', key: 'err.lr' });
   if (!isInt(c.seed) || c.seed < 0 || c.seed > 4294967295) errs.push({ field: 'seed', key: 'err.seed' });
   return errs;
@@ -196,12 +210,38 @@ export function largestLayer(c, data = current) {
   return best;
 }
 
-// Advice that does not block training.
-export function modelWarnings(c) {
-  const denses = c.layers.filter((l) => l.kind === 'dense');
-  const last = denses[denses.length - 1];
-  if (last && last.activation !== 'softmax') return [{ key: 'warn.softmax' }];
-  return [];
+// The last Dense layer, which gives the model's outputs: { index, units,
+// activation }, index -1 when there is none.
+export function outputLayer(c) {
+  const i = c.layers.findLastIndex((l) => l.kind === 'dense');
+  return i < 0 ? { index: -1 } : { index: i, units: c.layers[i].units, activation: c.layers[i].activation };
+}
+
+// Advice that does not block training, in the shape of validateModel()'s
+// problems; those without a field are about the whole model.
+export function modelWarnings(c, data = current) {
+  const warns = [];
+  if (c.lr > 0 && OPTIMIZERS[c.optimizer] && lrIsHigh(c.optimizer, c.lr)) {
+    const usual = OPTIMIZERS[c.optimizer].lr;
+    warns.push({ field: 'lr', key: 'warn.lrHigh', params: { lr: c.lr, optimizer: c.optimizer, usual, max: 100 * usual } });
+  }
+  const out = outputLayer(c);
+  if (c.loss === 'sparse_categorical_crossentropy' && out.units > data.classes && out.units <= MAX_UNITS) {
+    warns.push({ field: 'units', index: out.index, key: 'warn.wideOutput',
+      params: { units: out.units, n: data.classes, extra: out.units - data.classes } });
+  }
+  if (out.index >= 0 && out.activation !== 'softmax') warns.push({ key: 'warn.softmax' });
+  return warns;
+}
+
+// ---------------------------------------------------------------------------
+// Training
+
+// Is an epoch's training accuracy at chance level: below 1.5 / classes, no
+// better than guessing with room for noise (0.15 for MNIST's 10 classes)?
+// (The CLI draws the same line after each epoch: src/cli/commands.c.)
+export function atChanceLevel(accuracy, classes) {
+  return accuracy < 1.5 / classes;
 }
 
 // ---------------------------------------------------------------------------

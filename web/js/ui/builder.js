@@ -169,7 +169,9 @@ export class Builder {
     setI18n($('#loss-hint'), c.loss === 'sparse_categorical_crossentropy' ? 'compile.sparseHint' : 'compile.catHint');
   }
 
-  // errs: [{field, index?, key, params}] from model_config.js validate*().
+  // errs: [{field, index?, key, params}] from model_config.js validate*();
+  // warnings: the same shape from modelWarnings(), where those without a field
+  // are about the whole model.
   showErrors(errs, warnings = []) {
     this.errors = errs;
     this.warnings = warnings;
@@ -179,8 +181,7 @@ export class Builder {
     });
     document.querySelectorAll('.invalid').forEach((el) => el.classList.remove('invalid'));
     for (const e of errs) {
-      const target = e.index !== undefined ? `layer-${e.index}` : e.field;
-      const p = document.querySelector(`.field-error[data-error-for="${target}"]`);
+      const p = document.querySelector(`.field-error[data-error-for="${target(e)}"]`);
       if (p && !p.textContent) setI18n(p, e.key, e.params);
       const input = e.index !== undefined
         ? this.list.querySelector(`[data-index="${e.index}"] [name="${e.field}"]`)
@@ -205,10 +206,32 @@ export class Builder {
       }
     }
     document.querySelectorAll('[aria-invalid]:not(.invalid)').forEach((el) => el.removeAttribute('aria-invalid'));
-    const warn = $('#model-warn');
-    warn.hidden = warnings.length === 0;
-    if (warnings.length) setI18n(warn, warnings[0].key, warnings[0].params);
+    this.showWarnings(warnings);
   }
+
+  // A field's warning goes under its error line, unless that shows an error
+  // (which says more); the first one about the whole model goes under the layers.
+  showWarnings(warnings) {
+    document.querySelectorAll('[data-warn-for]').forEach((p) => p.remove());
+    for (const w of warnings.filter((x) => x.field)) {
+      const err = document.querySelector(`.field-error[data-error-for="${target(w)}"]`);
+      if (!err || err.textContent) continue;
+      const p = document.createElement('p');
+      p.className = 'field-error hint warn'; // laid out as an error line, in the warning colour
+      p.dataset.warnFor = target(w);
+      setI18n(p, w.key, w.params);
+      err.after(p);
+    }
+    const general = warnings.find((x) => !x.field);
+    const warn = $('#model-warn');
+    warn.hidden = !general;
+    if (general) setI18n(warn, general.key, general.params);
+  }
+}
+
+// The error line a problem belongs to: its layer's row, or its field's.
+function target(e) {
+  return e.index !== undefined ? `layer-${e.index}` : e.field;
 }
 
 function fmt(v) {

@@ -1,9 +1,21 @@
 // ui/charts.js — two Chart.js charts (loss, accuracy). Each visible run adds
 // three datasets per chart: training per epoch (solid), validation per epoch
-// (dashed) and training per batch, smoothed (thin). The datasets point at the
-// run's own arrays, so new points are pushed there and the charts are told to
-// update('none') — a few times a second, one chart per task, never a full
-// re-creation.
+// (dashed) and training per batch, smoothed (thin). New points are pushed into
+// the run's arrays and the charts are told to update('none') — a few times a
+// second, one chart per task, never a full re-creation.
+//
+// Chart.js never sees the run's arrays: each dataset gets a copy of its own,
+// which catches up with the run's array just before that chart updates. With
+// `parsing: false` Chart.js patches push() on every data array it is given and
+// handles each push at once, through the controller at the dataset's index;
+// after the datasets are replaced (a tick under the charts) that controller
+// belongs to another dataset until the next update(), and the push throws
+// inside Chart.js. On the run's arrays that throw went into the code recording
+// the run, which then lost epochs (issue 9). Updating at once after every
+// change of datasets would close that window too, but would leave the run's
+// data wired into Chart.js; this way recording a run never runs chart code,
+// and the copies are pushed to only right before update(), by which time any
+// array Chart.js listens to belongs to the dataset it was given with.
 
 import { t } from '../i18n.js';
 
@@ -99,16 +111,16 @@ export class Charts {
         const s = run.series[metric];
         if (this.showBatches) {
           datasets.push({
-            kind: 'batch', label: `${run.name} · ${t('charts.batch')}`, data: s.batch,
+            kind: 'batch', label: `${run.name} · ${t('charts.batch')}`, source: s.batch, data: s.batch.slice(),
             borderColor: alpha(run.color, 0.45), borderWidth: 1, pointRadius: 0, tension: 0,
           });
         }
         datasets.push({
-          kind: 'train', label: `${run.name} · ${t('charts.train')}`, data: s.epoch,
+          kind: 'train', label: `${run.name} · ${t('charts.train')}`, source: s.epoch, data: s.epoch.slice(),
           borderColor: run.color, backgroundColor: run.color, borderWidth: 2.2, pointRadius: 3,
         });
         datasets.push({
-          kind: 'val', label: `${run.name} · ${t('charts.val')}`, data: s.val,
+          kind: 'val', label: `${run.name} · ${t('charts.val')}`, source: s.val, data: s.val.slice(),
           borderColor: run.color, backgroundColor: '#ffffff', borderWidth: 2.2, borderDash: [6, 4], pointRadius: 3,
         });
       }
@@ -138,10 +150,19 @@ export class Charts {
       const [name] = this.dirty;
       if (!name) return;
       this.dirty.delete(name);
-      this.charts[name].update('none');
+      this.draw(this.charts[name]);
       this.lastUpdate = performance.now();
       if (this.dirty.size) this.schedule(UPDATE_MS / 2);
     }, wait);
+  }
+
+  // Bring the chart's own arrays up to their runs' arrays (which only grow),
+  // then redraw.
+  draw(chart) {
+    for (const d of chart.data.datasets) {
+      if (d.source.length > d.data.length) d.data.push(...d.source.slice(d.data.length));
+    }
+    chart.update('none');
   }
 
   // Draw a synthetic run on the real charts a few times while the page is
@@ -159,7 +180,7 @@ export class Charts {
     let n = 0;
     const tick = () => {
       for (const m of ['loss', 'accuracy']) fake.series[m].batch.push({ x: 5 + n / 10, y: Math.random() });
-      for (const chart of Object.values(this.charts)) chart.update('none');
+      for (const chart of Object.values(this.charts)) this.draw(chart);
       if (++n < rounds) {
         setTimeout(tick, 40);
         return;
