@@ -375,7 +375,15 @@ int nn_model_output_size(const nn_model *m);
 // state plus work buffers for `batch` rows, without allocating.
 size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch);
 
+// Weights and history stay; the optimizer state starts fresh (step 0).
 int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss);
+// Compile again keeping the weights and history. With the same optimizer kind
+// (and number of state arrays) the optimizer state, step count and Nadam
+// product are kept and only the hyperparameters and the loss change, as
+// setting model.optimizer.learning_rate in Keras. Otherwise (another kind, or
+// not compiled yet) it is nn_model_compile. Returns 0 when the state was
+// kept, 1 when it started fresh, or a negative status (model unchanged).
+int nn_model_recompile(nn_model *m, const nn_optimizer *opt, nn_loss loss);
 // Sizes the work buffers for batches of `rows` (fit does this before its first
 // step, so the training step itself never allocates).
 int nn_model_reserve_batch(nn_model *m, int rows);

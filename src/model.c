@@ -252,7 +252,7 @@ void nn_model_free(nn_model *m) {
 // ---------------------------------------------------------------------------
 // Compile
 
-int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
+static int check_compile(const nn_optimizer *opt, nn_loss loss) {
     if ((unsigned)opt->kind >= NN_OPT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown optimizer");
     if ((unsigned)loss >= NN_LOSS_COUNT) return nn_set_error(NN_ERR_ARG, "unknown loss");
     if (!(opt->learning_rate > 0.0f) || !isfinite(opt->learning_rate))
@@ -265,6 +265,12 @@ int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
         !(opt->epsilon >= 0.0f && isfinite(opt->epsilon)) ||
         !(opt->initial_accumulator_value >= 0.0f && isfinite(opt->initial_accumulator_value)))
         return nn_set_error(NN_ERR_ARG, "optimizer settings out of range: momentum, beta_1, beta_2 and rho must be in [0, 1)");
+    return NN_OK;
+}
+
+int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
+    int rc = check_compile(opt, loss);
+    if (rc) return rc;
     int slots = nn_optimizer_slots(opt);
     float *s[2] = {NULL, NULL};
     for (int i = 0; i < slots; i++) {
@@ -286,6 +292,25 @@ int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
     m->nadam_u_product = 1.0f;
     m->compiled = 1;
     return NN_OK;
+}
+
+// Keras 3's compile() builds a new optimizer (fresh state); assigning
+// model.optimizer.learning_rate keeps the state. Recompiling with the same
+// kind is the second: only hyperparameters and the loss change. SGD whose
+// momentum turns on or off needs a different number of state arrays, so it
+// starts fresh too (Keras's SGD.build creates momentums only when momentum
+// != 0, keras/src/optimizers/sgd.py).
+int nn_model_recompile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
+    int rc = check_compile(opt, loss);
+    if (rc) return rc;
+    if (!m->compiled || m->optimizer.kind != opt->kind ||
+        nn_optimizer_slots(&m->optimizer) != nn_optimizer_slots(opt)) {
+        rc = nn_model_compile(m, opt, loss);
+        return rc ? rc : 1;
+    }
+    m->optimizer = *opt;
+    m->loss = loss;
+    return 0;
 }
 
 // ---------------------------------------------------------------------------

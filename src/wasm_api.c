@@ -238,14 +238,28 @@ NN_EXPORT int nn_wasm_model_build(const char *layer_text, int input_size, uint32
     return rc;
 }
 
-// Compile (again) the current model, keeping its weights as Keras does.
-NN_EXPORT int nn_wasm_model_compile(const char *optimizer, float lr, const char *loss) {
+// Compile the current model with nn_model_compile or nn_model_recompile.
+static int compile_current(int (*how)(nn_model *, const nn_optimizer *, nn_loss),
+                           const char *optimizer, float lr, const char *loss) {
     nn_optimizer opt;
     nn_loss l;
     int rc = need_model();
     if (rc || (rc = need_idle("compiling"))) return rc;
     if ((rc = optimizer_and_loss(optimizer, lr, loss, &opt, &l))) return rc;
-    return nn_model_compile(&model, &opt, l);
+    return how(&model, &opt, l);
+}
+
+// Compile (again) the current model, keeping its weights as Keras does; the
+// optimizer state starts fresh.
+NN_EXPORT int nn_wasm_model_compile(const char *optimizer, float lr, const char *loss) {
+    return compile_current(nn_model_compile, optimizer, lr, loss);
+}
+
+// Compile again keeping the weights and, for the same optimizer kind, its
+// state (only lr and the loss change). Returns 0 when the optimizer state was
+// kept, 1 when it started fresh, or a negative status (model unchanged).
+NN_EXPORT int nn_wasm_model_recompile(const char *optimizer, float lr, const char *loss) {
+    return compile_current(nn_model_recompile, optimizer, lr, loss);
 }
 
 // The Keras summary() table of the current model, or NULL on error.
