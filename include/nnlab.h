@@ -243,8 +243,16 @@ typedef struct nn_idx {
 
 // Parse an IDX file held in memory. `name` is used in error messages
 // ("train-images"). Validates magic, dimensions, overflow and length.
+// Native builds (with zlib, NN_HAVE_ZLIB) unpack gzipped bytes first; the
+// wasm build refuses them with "is the file still gzipped?".
 int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out);
+// The same for a file, raw or (native builds) gzipped.
 int nn_idx_load(const char *path, nn_idx *out);
+// The file to read for `path`: path itself when it can be opened, else
+// "<path>.gz" when that can be and this build reads gzip, else path. Written
+// into buf (size bytes); returns buf. The dataset loaders use it, so a data
+// directory may hold train-images-idx3-ubyte.gz.
+const char *nn_idx_path(const char *path, char *buf, size_t size);
 // Read a whole file (up to 2 GiB) into a malloc'd buffer; free with free().
 int nn_read_file(const char *path, uint8_t **out, size_t *len);
 void nn_idx_free(nn_idx *x);
@@ -264,7 +272,8 @@ int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out);
 // The same, naming the two files in its messages (user-chosen files).
 int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images_name,
                               const char *labels_name, nn_dataset *out);
-// Load an images file and a labels file. *out is written only on success.
+// Load an images file and a labels file (each through nn_idx_path). *out is
+// written only on success.
 int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_dataset *out);
 // Load "<dir>/<prefix>-images-idx3-ubyte" and "...-labels-idx1-ubyte";
 // prefix is "train" or "t10k". *out is written only on success.

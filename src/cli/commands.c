@@ -57,8 +57,9 @@ static int parse_layers(const cli_command *cmd, const char *text, nn_initializer
 
 // ---------------------------------------------------------------------------
 // Other IDX data: --train-images F --train-labels F --test-images F --test-labels F
-// (any image size, up to 256 classes). The files must be raw IDX: the core's
-// message says so when one is still gzipped. Every message names the file.
+// (any image size, up to 256 classes), raw or gzipped: the core unpacks .gz
+// files, and finds "<name>.gz" when only that is there (as MNIST and
+// Fashion-MNIST are downloaded). Every message names the file read.
 
 typedef struct cli_split {
     const char *images, *labels; // files given on the command line, or NULL
@@ -76,15 +77,19 @@ static void check_pair(const cli_command *cmd, const char *set, const cli_split 
 // Load a split from its two files when given, else "<dir>/<prefix>-...-ubyte";
 // on failure print the error and return non-zero.
 static int load_split(const char *dir, const char *prefix, cli_split *s, nn_dataset *d) {
+    char images[1024], labels[1024];
     if (s->images) {
-        snprintf(s->images_path, sizeof s->images_path, "%s", s->images);
-        snprintf(s->labels_path, sizeof s->labels_path, "%s", s->labels);
+        snprintf(images, sizeof images, "%s", s->images);
+        snprintf(labels, sizeof labels, "%s", s->labels);
     } else {
         size_t dl = strlen(dir);
         const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
-        snprintf(s->images_path, sizeof s->images_path, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
-        snprintf(s->labels_path, sizeof s->labels_path, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
+        snprintf(images, sizeof images, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
+        snprintf(labels, sizeof labels, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
     }
+    // The names of the files actually read (maybe .gz), for later messages.
+    nn_idx_path(images, s->images_path, sizeof s->images_path);
+    nn_idx_path(labels, s->labels_path, sizeof s->labels_path);
     int st = nn_dataset_load_files(s->images_path, s->labels_path, d);
     if (st == NN_OK) return 0;
     return cli_fail(st == NN_ERR_IO && !s->images ? DATA_HINT : NULL);
@@ -220,7 +225,7 @@ static const cli_command TRAIN_CMD = {
     "Layers: comma-separated, e.g. \"100:relu,10:softmax\" (Dense units:activation[:initializer]),\n"
     "\"dropout:0.2\", \"activation:tanh\". The last layer needs one unit per class (10 for MNIST).\n"
     "Other IDX data (e.g. Fashion-MNIST): --data DIR with files named as MNIST's, or the four\n"
-    "--train-images/--train-labels/--test-images/--test-labels files (raw IDX: gunzip .gz first).\n"
+    "--train-images/--train-labels/--test-images/--test-labels files, raw IDX or gzipped (.gz).\n"
     "Exit status: 0 done, 1 the loss diverged (the last finite model is still saved), 2 bad\n"
     "arguments or a failure to read or write a file.\n\n"
     "Example:\n"
@@ -242,7 +247,7 @@ int cli_train(int argc, char **argv) {
            .batch_size = 32,
            .seed = 1};
     cli_option opts[] = {
-        {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--train-images", CLI_STRING, &a.train_files.images, "FILE", "training images (IDX3) instead of DIR's", 0},
         {"--train-labels", CLI_STRING, &a.train_files.labels, "FILE", "training labels (IDX1), with --train-images", 0},
         {"--test-images", CLI_STRING, &a.test_files.images, "FILE", "test images (IDX3), the validation data, instead of DIR's", 0},
@@ -444,7 +449,7 @@ int cli_eval(int argc, char **argv) {
     int batch_size = 32, limit = 0;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to evaluate (.nnl, required)", 0},
-        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
         {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--batch-size", CLI_INT, &batch_size, "N", "samples per forward pass (default: 32)", 0},
@@ -503,7 +508,7 @@ int cli_predict(int argc, char **argv) {
     int index = 0, count = 10;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to use (.nnl, required)", 0},
-        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
         {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--index", CLI_INT, &index, "I", "first test image (default: 0)", 0},
