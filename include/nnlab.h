@@ -152,6 +152,20 @@ float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
 void nn_softmax_crossentropy_backward(int rows, int cols, const float *p, const float *onehot,
                                       const uint8_t *labels, float *dz);
 
+// Whether an output of `outputs` units can be fitted with loss `l` on data of
+// `n_classes` classes, as Keras's shape check: the one-hot losses need one
+// unit per class (mean_squared_error and binary_crossentropy also take a
+// single unit for two classes, the label being the target), the sparse loss
+// at least one unit per class. NN_OK, or NN_ERR_ARG with a sentence that says
+// which Dense layer to end the model with.
+int nn_loss_check_outputs(nn_loss l, int outputs, int n_classes);
+
+// The loss whose gradient that is: mean of -Σ y log softmax(z) computed from
+// the logits z (rows, cols) with a stable log-softmax, unclipped (as Keras's
+// TensorFlow backend does for a softmax output). Targets as for the loss.
+float nn_softmax_crossentropy_from_logits(int rows, int cols, const float *z, const float *onehot,
+                                          const uint8_t *labels);
+
 // out(n, n_classes) = one-hot of labels(n). Fails if a label >= n_classes.
 int nn_to_categorical(const uint8_t *labels, int n, int n_classes, float *out);
 
@@ -185,6 +199,15 @@ const char *nn_optimizer_name(nn_optimizer_kind k);
 int nn_optimizer_from_name(const char *name); // -1 if unknown
 // Keras defaults for an optimizer kind.
 nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k);
+// The settings compile accepts (Keras 3's ranges): learning rate > 0,
+// momentum in [0, 1], beta_1, beta_2 and rho in [0, 1), epsilon and
+// initial_accumulator_value >= 0. NN_OK, or NN_ERR_ARG naming the setting.
+int nn_optimizer_check(const nn_optimizer *o);
+// 1 when the learning rate is far above the optimizer's usual range:
+// lr > 100 x Keras's default for the kind, i.e. above 1.0 for sgd and above
+// 0.1 for the others. Such a rate usually makes the loss diverge or leaves
+// the accuracy at chance; a reason to warn, not to refuse.
+int nn_optimizer_lr_is_high(const nn_optimizer *o);
 
 void nn_sgd_update(size_t n, float *w, const float *g, float *m, float lr, float momentum,
                    int nesterov);
@@ -220,8 +243,16 @@ typedef struct nn_idx {
 
 // Parse an IDX file held in memory. `name` is used in error messages
 // ("train-images"). Validates magic, dimensions, overflow and length.
+// Native builds (with zlib, NN_HAVE_ZLIB) unpack gzipped bytes first; the
+// wasm build refuses them with "is the file still gzipped?".
 int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out);
+// The same for a file, raw or (native builds) gzipped.
 int nn_idx_load(const char *path, nn_idx *out);
+// The file to read for `path`: path itself when it can be opened, else
+// "<path>.gz" when that can be and this build reads gzip, else path. Written
+// into buf (size bytes); returns buf. The dataset loaders use it, so a data
+// directory may hold train-images-idx3-ubyte.gz.
+const char *nn_idx_path(const char *path, char *buf, size_t size);
 // Read a whole file (up to 2 GiB) into a malloc'd buffer; free with free().
 int nn_read_file(const char *path, uint8_t **out, size_t *len);
 void nn_idx_free(nn_idx *x);
@@ -241,7 +272,8 @@ int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out);
 // The same, naming the two files in its messages (user-chosen files).
 int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images_name,
                               const char *labels_name, nn_dataset *out);
-// Load an images file and a labels file. *out is written only on success.
+// Load an images file and a labels file (each through nn_idx_path). *out is
+// written only on success.
 int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_dataset *out);
 // Load "<dir>/<prefix>-images-idx3-ubyte" and "...-labels-idx1-ubyte";
 // prefix is "train" or "t10k". *out is written only on success.
@@ -435,7 +467,7 @@ typedef struct nn_epoch_log {
 } nn_epoch_log;
 
 typedef struct nn_fit_options {
-    int epochs;              // Keras default 1
+    int epochs;              // Keras default 1; 0 trains nothing
     int batch_size;          // Keras default 32
     int shuffle;             // reshuffle every epoch (default 1)
     float validation_split;  // fraction of the training data held out (last samples, as Keras)

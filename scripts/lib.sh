@@ -41,6 +41,7 @@ nn_missing_packages() {
     command -v make >/dev/null 2>&1 || missing+=(make)
     command -v gcc >/dev/null 2>&1 || missing+=(gcc)
     [ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
+    [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev) # the native build reads .gz IDX files
     command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)

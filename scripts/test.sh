@@ -7,8 +7,11 @@
 # web/index.html exists) and each JavaScript test file (tests/**/*.test.mjs,
 # node --test).
 # A failing stage does not stop the others, except that stages needing a
-# failed build are skipped. The last line is "N passed, N failed" (counting
-# stages); the exit status is non-zero when anything failed.
+# failed build are skipped. A stage that cannot run here (e.g. MNIST is
+# missing) exits 77 after printing "skip: <reason>", and counts as skipped,
+# not passed ("--- SKIP: name (reason)"). The last line is "N passed, N
+# failed, N skipped" (counting stages); the exit status is non-zero when
+# anything failed.
 #
 # Works on a fresh Debian 12 machine as root; a second run only rebuilds
 # what changed.
@@ -19,12 +22,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 stage_no=0
+stage_log=$(mktemp)
+trap 'rm -f "$stage_log"' EXIT
 
 # stage NAME COMMAND... — run COMMAND in a subshell with `set -e` in force
 # (it would be ignored in an `if`), record the outcome, and leave the result
-# in $stage_ok (1 or 0) for later stages to depend on.
+# in $stage_ok (1 or 0) for later stages to depend on. Its stdout is also
+# kept in $stage_log, for the reason of a skip.
 stage() {
     local name=$1 rc=0 t0=$SECONDS
     shift
@@ -34,10 +42,13 @@ stage() {
     (
         set -euo pipefail
         "$@"
-    )
-    rc=$?
+    ) | tee "$stage_log"
+    rc=${PIPESTATUS[0]}
     set -e
-    if [ "$rc" -eq 0 ]; then
+    if [ "$rc" -eq 77 ]; then
+        stage_ok=0 # nothing ran, so nothing may rely on it
+        skip "$name" "$(sed -n 's/^skip: //p' "$stage_log" | tail -n 1)"
+    elif [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         stage_ok=1
         printf -- '--- PASS: %s (%ds)\n' "$name" $((SECONDS - t0))
@@ -49,14 +60,22 @@ stage() {
     fi
 }
 
-skip() { printf '\n=== skipped: %s (%s)\n' "$1" "$2"; }
+# skip NAME REASON — a stage that did not run, or ran and exited 77.
+skip() {
+    skipped=$((skipped + 1))
+    skips+=("$1 (${2:-no reason given})")
+    printf -- '--- SKIP: %s (%s)\n' "$1" "${2:-no reason given}"
+}
 
 summary() {
     echo
+    if [ ${#skips[@]} -gt 0 ]; then
+        printf 'skipped: %s\n' "${skips[@]}"
+    fi
     if [ ${#failures[@]} -gt 0 ]; then
         printf 'failed: %s\n' "${failures[@]}"
     fi
-    echo "$passed passed, $failed failed"
+    echo "$passed passed, $failed failed, $skipped skipped"
     [ "$failed" -eq 0 ]
 }
 

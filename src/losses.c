@@ -16,6 +16,14 @@
  * hundred rows of 10 classes costs nothing, and the loss shown to the user
  * does not drift with the batch size.
  *
+ * A model whose last layer is a softmax trained with either cross-entropy is
+ * the exception (model.c): like Keras's TensorFlow backend, which takes the
+ * logits the softmax cached on its output (`_keras_logits`, then
+ * tf.nn.softmax_cross_entropy_with_logits; keras/src/backend/tensorflow/nn.py),
+ * it reports nn_softmax_crossentropy_from_logits and trains with the fused
+ * gradient (p - y) / rows, both unclipped and consistent with each other. A
+ * confident wrong prediction then costs its true -log p, not -log 1e-7.
+ *
  * A label >= cols never reads out of bounds: such a row has an all-zero
  * target (as jax.nn.one_hot makes it), so it adds 0 to the loss and to the
  * gradient. Callers are expected to validate labels (nn_to_categorical does).
@@ -158,6 +166,32 @@ float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
 }
 
 // ---------------------------------------------------------------------------
+// Output width against the classes
+
+// Keras compares the shapes of target and output: categorical_crossentropy
+// raises "Arguments `target` and `output` must have the same shape"
+// (keras/src/backend/tensorflow/nn.py), and so do the other losses on one-hot
+// targets; the sparse loss indexes the output with the label, so a wider
+// output works and a narrower one fails on a label out of range.
+int nn_loss_check_outputs(nn_loss l, int outputs, int n_classes) {
+    if (l == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
+        if (outputs >= n_classes) return NN_OK;
+        return nn_set_error(NN_ERR_ARG,
+                            "the model's output has %d unit%s but the data has %d classes; "
+                            "sparse_categorical_crossentropy needs a unit for every label (0 to "
+                            "%d): end the model with Dense(%d)",
+                            outputs, outputs == 1 ? "" : "s", n_classes, n_classes - 1, n_classes);
+    }
+    // One unit for two classes: the label itself (0 or 1) is the target.
+    int binary = outputs == 1 && n_classes <= 2 && l != NN_LOSS_CATEGORICAL_CROSSENTROPY;
+    if (outputs == n_classes || binary) return NN_OK;
+    return nn_set_error(NN_ERR_ARG,
+                        "the model's output has %d unit%s but the data has %d classes; %s needs "
+                        "one unit per class: end the model with Dense(%d)",
+                        outputs, outputs == 1 ? "" : "s", n_classes, nn_loss_name(l), n_classes);
+}
+
+// ---------------------------------------------------------------------------
 // Softmax + cross-entropy, fused
 
 // The exact gradient of -Σ y log softmax(z) w.r.t. z is p·Σy - y, which is
@@ -182,6 +216,29 @@ void nn_softmax_crossentropy_backward(int rows, int cols, const float *p, const 
             memset(dr, 0, (size_t)cols * sizeof *dr);
         }
     }
+}
+
+// Mean of -Σ_j y_j log softmax(z)_j with log softmax(z)_j = z_j - max -
+// log Σ_k exp(z_k - max): stable for any finite logits, in double.
+float nn_softmax_crossentropy_from_logits(int rows, int cols, const float *z, const float *onehot,
+                                          const uint8_t *labels) {
+    if (rows <= 0 || cols <= 0) return 0.0f;
+    double total = 0.0;
+    for (int r = 0; r < rows; r++) {
+        const float *zr = z + (size_t)r * cols;
+        double max = zr[0], sum = 0.0;
+        for (int j = 1; j < cols; j++) max = zr[j] > max ? zr[j] : max;
+        for (int j = 0; j < cols; j++) sum += exp((double)zr[j] - max);
+        double lse = max + log(sum);
+        if (onehot) {
+            const float *yr = onehot + (size_t)r * cols;
+            for (int j = 0; j < cols; j++)
+                if (yr[j] != 0.0f) total += yr[j] * (lse - zr[j]);
+        } else if (labels && labels[r] < cols) {
+            total += lse - zr[labels[r]];
+        }
+    }
+    return (float)(total / rows);
 }
 
 // ---------------------------------------------------------------------------

@@ -253,19 +253,8 @@ void nn_model_free(nn_model *m) {
 // Compile
 
 static int check_compile(const nn_optimizer *opt, nn_loss loss) {
-    if ((unsigned)opt->kind >= NN_OPT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown optimizer");
     if ((unsigned)loss >= NN_LOSS_COUNT) return nn_set_error(NN_ERR_ARG, "unknown loss");
-    if (!(opt->learning_rate > 0.0f) || !isfinite(opt->learning_rate))
-        return nn_set_error(NN_ERR_ARG, "learning rate %g must be a positive number (Keras default for %s: %g)",
-                            opt->learning_rate, nn_optimizer_name(opt->kind),
-                            nn_optimizer_defaults(opt->kind).learning_rate);
-    // Written so that NaN fails every test.
-    if (!(opt->momentum >= 0.0f && opt->momentum < 1.0f) || !(opt->beta_1 >= 0.0f && opt->beta_1 < 1.0f) ||
-        !(opt->beta_2 >= 0.0f && opt->beta_2 < 1.0f) || !(opt->rho >= 0.0f && opt->rho < 1.0f) ||
-        !(opt->epsilon >= 0.0f && isfinite(opt->epsilon)) ||
-        !(opt->initial_accumulator_value >= 0.0f && isfinite(opt->initial_accumulator_value)))
-        return nn_set_error(NN_ERR_ARG, "optimizer settings out of range: momentum, beta_1, beta_2 and rho must be in [0, 1)");
-    return NN_OK;
+    return nn_optimizer_check(opt);
 }
 
 int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
@@ -434,12 +423,33 @@ static const float *forward(nn_model *m, const float *x, int B, int training) {
     return in;
 }
 
+static int needs_onehot(nn_loss l) { return l != NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY; }
+
 // Softmax output + cross-entropy: the gradient w.r.t. the logits is (p - y)/B,
 // exact and stable, so the softmax Jacobian is skipped.
 static int fused_output(const nn_model *m) {
     const nn_layer *last = &m->layers[m->n_layers - 1];
     return last->spec.kind != NN_LAYER_DROPOUT && last->spec.activation == NN_ACT_SOFTMAX &&
            (m->loss == NN_LOSS_CATEGORICAL_CROSSENTROPY || m->loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
+}
+
+// The logits of a fused output: the last Dense's pre-activation, or the input
+// of a final Activation(softmax).
+static const float *output_logits(const nn_model *m, const float *x) {
+    const nn_layer *last = &m->layers[m->n_layers - 1];
+    if (last->spec.kind == NN_LAYER_DENSE) return last->z;
+    return m->n_layers > 1 ? m->layers[m->n_layers - 2].y : x;
+}
+
+// The loss of the batch just run forward: from the logits when fused (the
+// loss the fused gradient belongs to), else the Keras loss of p; dp as for
+// nn_loss_forward_backward (not written when fused).
+static float batch_loss(const nn_model *m, const float *x, const uint8_t *labels, int B, int fused,
+                        const float *p, float *dp) {
+    int out = nn_model_output_size(m);
+    const float *onehot = needs_onehot(m->loss) ? m->onehot : NULL;
+    if (fused) return nn_softmax_crossentropy_from_logits(B, out, output_logits(m, x), onehot, labels);
+    return nn_loss_forward_backward(m->loss, B, out, p, m->onehot, labels, dp);
 }
 
 // Back-propagates from the last layer's dy (already holding dL/dy, or dL/dz
@@ -482,8 +492,6 @@ static int count_correct(const float *p, const uint8_t *labels, int B, int cols)
     }
     return correct;
 }
-
-static int needs_onehot(nn_loss l) { return l != NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY; }
 
 // Validates labels against the output width and fills the one-hot targets.
 static int prepare_targets(nn_model *m, const uint8_t *labels, int B) {
@@ -528,7 +536,7 @@ int nn_model_train_batch(nn_model *m, const float *x, const uint8_t *labels, int
     int fused = fused_output(m);
     nn_layer *last = &m->layers[m->n_layers - 1];
     const float *p = forward(m, x, B, 1);
-    float l = nn_loss_forward_backward(m->loss, B, out, p, m->onehot, labels, fused ? NULL : last->dy);
+    float l = batch_loss(m, x, labels, B, fused, p, fused ? NULL : last->dy);
     if (!isfinite(l))
         return nn_set_error(NN_ERR_DIVERGED,
                             "the loss became %s at step %lld: training diverged. Lower the learning rate "
@@ -606,7 +614,7 @@ int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_
         rc = prepare_targets(m, m->labels, B);
         if (rc) return rc;
         const float *p = forward(m, m->x, B, 0);
-        loss_sum += (double)nn_loss_forward_backward(m->loss, B, out, p, m->onehot, m->labels, NULL) * B;
+        loss_sum += (double)batch_loss(m, m->x, m->labels, B, fused_output(m), p, NULL) * B;
         correct += count_correct(p, m->labels, B, out);
     }
     res->loss = (float)(loss_sum / d->n);

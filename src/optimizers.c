@@ -64,6 +64,43 @@ nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k) {
 }
 
 // ---------------------------------------------------------------------------
+// Settings
+
+// The ranges Keras 3's constructors accept. SGD: "`momentum` must be a float
+// between [0, 1]" (keras/src/optimizers/sgd.py), so 1 (no decay) is allowed.
+// The tests are written so that NaN fails every one of them.
+int nn_optimizer_check(const nn_optimizer *o) {
+    if ((unsigned)o->kind >= NN_OPT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown optimizer");
+    if (!(o->learning_rate > 0.0f) || !isfinite(o->learning_rate))
+        return nn_set_error(NN_ERR_ARG, "learning rate %g must be a positive number (Keras default for %s: %g)",
+                            o->learning_rate, nn_optimizer_name(o->kind),
+                            nn_optimizer_defaults(o->kind).learning_rate);
+    if (!(o->momentum >= 0.0f && o->momentum <= 1.0f))
+        return nn_set_error(NN_ERR_ARG, "momentum %g must be in [0, 1]", o->momentum);
+    const struct {
+        const char *name;
+        float value;
+    } decays[] = {{"beta_1", o->beta_1}, {"beta_2", o->beta_2}, {"rho", o->rho}};
+    for (int i = 0; i < 3; i++)
+        if (!(decays[i].value >= 0.0f && decays[i].value < 1.0f))
+            return nn_set_error(NN_ERR_ARG, "%s %g must be in [0, 1)", decays[i].name, decays[i].value);
+    if (!(o->epsilon >= 0.0f && isfinite(o->epsilon)))
+        return nn_set_error(NN_ERR_ARG, "epsilon %g must be a number >= 0", o->epsilon);
+    if (!(o->initial_accumulator_value >= 0.0f && isfinite(o->initial_accumulator_value)))
+        return nn_set_error(NN_ERR_ARG, "initial_accumulator_value %g must be a number >= 0",
+                            o->initial_accumulator_value);
+    return NN_OK;
+}
+
+// 100 times Keras's default (0.01 for sgd, 0.001 for the others): above it
+// the first steps already throw the weights far from where they started, and
+// training diverges or stays at chance. A warning for the user, not a
+// refusal: Keras accepts any positive rate.
+int nn_optimizer_lr_is_high(const nn_optimizer *o) {
+    return o->learning_rate > 100.0f * nn_optimizer_defaults(o->kind).learning_rate;
+}
+
+// ---------------------------------------------------------------------------
 // Update rules. The arrays never overlap, which `restrict` tells the
 // compiler so it can vectorise without runtime alias checks.
 

@@ -50,6 +50,15 @@ static int check_dataset(const nn_model *m, const nn_dataset *d, const char *wha
     return check_labels(d, nn_model_output_size(m), what);
 }
 
+// The classes of the training data: its n_classes, or 1 + its largest label
+// if that is more (as Keras's to_categorical counts them).
+static int classes_of(const nn_dataset *d) {
+    int classes = d->n_classes;
+    for (int i = 0; i < d->n; i++)
+        if (d->labels[i] >= classes) classes = d->labels[i] + 1;
+    return classes;
+}
+
 static int grow_history(nn_history *h, int need) {
     if (need <= h->capacity) return NN_OK;
     float **arrays[4] = {&h->loss, &h->accuracy, &h->val_loss, &h->val_accuracy};
@@ -96,11 +105,14 @@ static void restore_snapshot(nn_fit_state *s) {
 int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o) {
     memset(s, 0, sizeof *s);
     if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before fit");
-    if (o->epochs < 1) return nn_set_error(NN_ERR_ARG, "epochs must be at least 1 (got %d)", o->epochs);
+    // epochs == 0 is allowed, as in Keras: the fit checks everything and trains nothing.
+    if (o->epochs < 0) return nn_set_error(NN_ERR_ARG, "epochs must not be negative (got %d)", o->epochs);
     if (o->batch_size < 1) return nn_set_error(NN_ERR_ARG, "batch_size must be at least 1 (got %d)", o->batch_size);
     if (!(o->validation_split >= 0.0f && o->validation_split < 1.0f))
         return nn_set_error(NN_ERR_ARG, "validation_split must be in [0, 1) (got %g)", o->validation_split);
     int rc = check_dataset(m, train, "training data");
+    if (rc) return rc;
+    rc = nn_loss_check_outputs(m->loss, nn_model_output_size(m), classes_of(train));
     if (rc) return rc;
     if (o->validation_data) {
         rc = check_dataset(m, o->validation_data, "validation data");
@@ -136,6 +148,7 @@ int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn
     s->steps = (n_train + o->batch_size - 1) / o->batch_size; // the last partial batch counts, as Keras
     s->last_epoch.val_loss = s->last_epoch.val_accuracy = NAN;
     take_snapshot(s);
+    s->done = o->epochs == 0;
     return NN_OK;
 }
 

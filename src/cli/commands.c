@@ -57,8 +57,9 @@ static int parse_layers(const cli_command *cmd, const char *text, nn_initializer
 
 // ---------------------------------------------------------------------------
 // Other IDX data: --train-images F --train-labels F --test-images F --test-labels F
-// (any image size, up to 256 classes). The files must be raw IDX: the core's
-// message says so when one is still gzipped. Every message names the file.
+// (any image size, up to 256 classes), raw or gzipped: the core unpacks .gz
+// files, and finds "<name>.gz" when only that is there (as MNIST and
+// Fashion-MNIST are downloaded). Every message names the file read.
 
 typedef struct cli_split {
     const char *images, *labels; // files given on the command line, or NULL
@@ -76,15 +77,19 @@ static void check_pair(const cli_command *cmd, const char *set, const cli_split 
 // Load a split from its two files when given, else "<dir>/<prefix>-...-ubyte";
 // on failure print the error and return non-zero.
 static int load_split(const char *dir, const char *prefix, cli_split *s, nn_dataset *d) {
+    char images[1024], labels[1024];
     if (s->images) {
-        snprintf(s->images_path, sizeof s->images_path, "%s", s->images);
-        snprintf(s->labels_path, sizeof s->labels_path, "%s", s->labels);
+        snprintf(images, sizeof images, "%s", s->images);
+        snprintf(labels, sizeof labels, "%s", s->labels);
     } else {
         size_t dl = strlen(dir);
         const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
-        snprintf(s->images_path, sizeof s->images_path, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
-        snprintf(s->labels_path, sizeof s->labels_path, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
+        snprintf(images, sizeof images, "%s%s%s-images-idx3-ubyte", dir, sep, prefix);
+        snprintf(labels, sizeof labels, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix);
     }
+    // The names of the files actually read (maybe .gz), for later messages.
+    nn_idx_path(images, s->images_path, sizeof s->images_path);
+    nn_idx_path(labels, s->labels_path, sizeof s->labels_path);
     int st = nn_dataset_load_files(s->images_path, s->labels_path, d);
     if (st == NN_OK) return 0;
     return cli_fail(st == NN_ERR_IO && !s->images ? DATA_HINT : NULL);
@@ -123,6 +128,36 @@ static int print_summary(const nn_model *m) {
     return 0;
 }
 
+// The model's output against the data's classes, before training: refused
+// as fit would refuse it, with an example --layers when the user wrote them
+// (`layers`, NULL for a saved model); a sparse output wider than the classes
+// only gets a warning. Returns non-zero when refused.
+static int check_output(const nn_model *m, int classes, const char *layers) {
+    int outputs = nn_model_output_size(m);
+    if (nn_loss_check_outputs(m->loss, outputs, classes) == NN_OK) {
+        if (outputs > classes)
+            fprintf(stderr,
+                    "warning: the model's output has %d units but the data has %d classes: units %d "
+                    "to %d are never a label (end the model with Dense(%d) for one unit per class)\n",
+                    outputs, classes, classes, outputs - 1, classes);
+        return 0;
+    }
+    if (!layers) return cli_fail(NULL);
+    // The user's list with its last Dense softmax resized, or a softmax appended.
+    const nn_layer *last = &m->layers[m->n_layers - 1];
+    const char *tail = strrchr(layers, ',');
+    tail = tail ? tail + 1 : layers;
+    const char *activation = strchr(tail, ':');
+    char example[1024], sentence[512];
+    if (last->spec.kind == NN_LAYER_DENSE && last->spec.activation == NN_ACT_SOFTMAX && activation)
+        snprintf(example, sizeof example, "%.*s%d%s", (int)(tail - layers), layers, classes, activation);
+    else
+        snprintf(example, sizeof example, "%s,%d:softmax", layers, classes);
+    snprintf(sentence, sizeof sentence, "%s", nn_last_error());
+    nn_set_error(NN_ERR_ARG, "%s, e.g. --layers \"%s\"", sentence, example);
+    return cli_fail(NULL);
+}
+
 // ---------------------------------------------------------------------------
 // train
 
@@ -132,7 +167,16 @@ typedef struct train_ctx {
     int dynamic;      // stdout is a terminal
     int epoch_offset; // epochs trained before (--resume), for "Epoch 12/20"
     int epochs;       // epochs of this run
+    int classes;      // classes of the training data, for the chance level
+    float lr;         // the learning rate, for the hint
+    int hinted;       // the chance-level hint was printed
 } train_ctx;
+
+// The advice for a run that diverged or learns nothing.
+static void lr_hint(char *buf, size_t size, float lr) {
+    snprintf(buf, size, "the learning rate %g is probably too high; try a smaller one, e.g. --lr %g", lr,
+             lr / 10);
+}
 
 static void begin_epoch(train_ctx *c, int epoch) {
     if (c->quiet) return;
@@ -153,12 +197,24 @@ static int on_batch(void *user, const nn_progress *p) {
 
 static int on_epoch(void *user, const nn_epoch_log *log) {
     train_ctx *c = user;
-    if (c->quiet) return 0;
-    const cli_metric ms[] = {{"accuracy", log->accuracy},
-                             {"loss", log->loss},
-                             {"val_accuracy", log->val_accuracy},
-                             {"val_loss", log->val_loss}};
-    cli_progbar_update(&c->pb, c->pb.target, ms, 4, 1);
+    if (!c->quiet) {
+        const cli_metric ms[] = {{"accuracy", log->accuracy},
+                                 {"loss", log->loss},
+                                 {"val_accuracy", log->val_accuracy},
+                                 {"val_loss", log->val_loss}};
+        cli_progbar_update(&c->pb, c->pb.target, ms, 4, 1);
+    }
+    // Below 1.5 x chance after a whole epoch, the weights are most likely
+    // thrown around by too large steps (Keras would just print the numbers).
+    // On stderr, as the warnings, so --quiet keeps it.
+    if (!c->hinted && c->classes > 1 && log->accuracy < 1.5f / c->classes) {
+        char hint[160];
+        lr_hint(hint, sizeof hint, c->lr);
+        fflush(stdout);
+        fprintf(stderr, "hint: the training accuracy %.4f is at chance level (%d classes): %s\n",
+                log->accuracy, c->classes, hint);
+        c->hinted = 1;
+    }
     if (log->epoch + 1 < log->epochs) begin_epoch(c, log->epoch + 1);
     return 0;
 }
@@ -169,7 +225,7 @@ static const cli_command TRAIN_CMD = {
     "Layers: comma-separated, e.g. \"100:relu,10:softmax\" (Dense units:activation[:initializer]),\n"
     "\"dropout:0.2\", \"activation:tanh\". The last layer needs one unit per class (10 for MNIST).\n"
     "Other IDX data (e.g. Fashion-MNIST): --data DIR with files named as MNIST's, or the four\n"
-    "--train-images/--train-labels/--test-images/--test-labels files (raw IDX: gunzip .gz first).\n"
+    "--train-images/--train-labels/--test-images/--test-labels files, raw IDX or gzipped (.gz).\n"
     "Exit status: 0 done, 1 the loss diverged (the last finite model is still saved), 2 bad\n"
     "arguments or a failure to read or write a file.\n\n"
     "Example:\n"
@@ -191,7 +247,7 @@ int cli_train(int argc, char **argv) {
            .batch_size = 32,
            .seed = 1};
     cli_option opts[] = {
-        {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--train-images", CLI_STRING, &a.train_files.images, "FILE", "training images (IDX3) instead of DIR's", 0},
         {"--train-labels", CLI_STRING, &a.train_files.labels, "FILE", "training labels (IDX1), with --train-images", 0},
         {"--test-images", CLI_STRING, &a.test_files.images, "FILE", "test images (IDX3), the validation data, instead of DIR's", 0},
@@ -203,7 +259,7 @@ int cli_train(int argc, char **argv) {
         {"--nesterov", CLI_FLAG, &a.nesterov, NULL, "sgd with Nesterov momentum", 0},
         {"--loss", CLI_STRING, &a.loss, "NAME", "categorical_crossentropy, sparse_categorical_crossentropy, mean_squared_error, binary_crossentropy (default: categorical_crossentropy)", 0},
         {"--init", CLI_STRING, &a.init, "NAME", "kernel initializer of Dense layers that name none (default: glorot_uniform)", 0},
-        {"--epochs", CLI_INT, &a.epochs, "N", "passes over the training data (default: 1)", 0},
+        {"--epochs", CLI_INT, &a.epochs, "N", "passes over the training data (default: 1; 0 trains nothing, e.g. to --save the initial model)", 0},
         {"--batch-size", CLI_INT, &a.batch_size, "N", "samples per gradient step (default: 32)", 0},
         {"--validation-split", CLI_FLOAT, &a.validation_split, "F", "hold out the last fraction F of the training data (default: validate on the t10k test set; 0: no validation)", 0},
         {"--no-shuffle", CLI_FLAG, &a.no_shuffle, NULL, "keep the training order (default: reshuffle every epoch)", 0},
@@ -211,7 +267,7 @@ int cli_train(int argc, char **argv) {
         {"--seed", CLI_U64, &a.seed, "N", "seed of initialisation, shuffling and dropout (default: 1)", 0},
         {"--save", CLI_STRING, &a.save, "FILE", "write the trained model to FILE (.nnl)", 0},
         {"--resume", CLI_STRING, &a.resume, "FILE", "continue training the model saved in FILE (saved back to FILE unless --save)", 0},
-        {"--quiet", CLI_FLAG, &a.quiet, NULL, "print nothing but errors", 0},
+        {"--quiet", CLI_FLAG, &a.quiet, NULL, "print nothing on stdout (warnings and errors still go to stderr)", 0},
     };
     const cli_command *cmd = &TRAIN_CMD;
     int n_opts = N_OPTS(opts);
@@ -219,17 +275,13 @@ int cli_train(int argc, char **argv) {
 #define GIVEN(name) cli_given(opts, n_opts, name)
 
     // --- check every argument before touching a file
-    if (a.epochs < 1) cli_usage_error(cmd, "--epochs must be at least 1, got %d", a.epochs);
+    if (a.epochs < 0) cli_usage_error(cmd, "--epochs must not be negative, got %d", a.epochs);
     if (a.batch_size < 1)
         cli_usage_error(cmd, "--batch-size must be at least 1, got %d", a.batch_size);
-    if (GIVEN("--lr") && !(a.lr >= 0))
-        cli_usage_error(cmd, "--lr must not be negative, got %g", a.lr);
     if (GIVEN("--limit") && a.limit < 1)
         cli_usage_error(cmd, "--limit must be at least 1, got %d", a.limit);
     if (!(a.validation_split >= 0 && a.validation_split < 1))
         cli_usage_error(cmd, "--validation-split must be in [0, 1), got %g", a.validation_split);
-    if (a.momentum < 0 || a.momentum > 1)
-        cli_usage_error(cmd, "--momentum must be in [0, 1], got %g", a.momentum);
     check_pair(cmd, "train", &a.train_files);
     check_pair(cmd, "test", &a.test_files);
     if (a.test_files.images && GIVEN("--validation-split"))
@@ -249,6 +301,16 @@ int cli_train(int argc, char **argv) {
     if ((GIVEN("--momentum") || a.nesterov) && opt_kind != NN_OPT_SGD)
         cli_usage_error(cmd, "%s only applies to --optimizer sgd (not %s)",
                         GIVEN("--momentum") ? "--momentum" : "--nesterov", a.optimizer);
+    // The library's own rules (lr > 0, momentum in [0, 1]), so the CLI never
+    // accepts what compile would refuse. With --resume only --lr can be given;
+    // its kind is known once the file is read, and lr > 0 holds for every kind.
+    nn_optimizer opt = nn_optimizer_defaults(opt_kind);
+    if (GIVEN("--lr")) opt.learning_rate = a.lr;
+    if (GIVEN("--momentum")) opt.momentum = a.momentum;
+    if (a.nesterov) opt.nesterov = 1;
+    if (nn_optimizer_check(&opt) != NN_OK)
+        cli_usage_error(cmd, "%s: %s", GIVEN("--momentum") && !GIVEN("--lr") ? "--momentum" : "--lr",
+                        nn_last_error());
     nn_layer_spec specs[NN_MAX_LAYERS];
     int n_layers = a.resume ? 0 : parse_layers(cmd, a.layers, init, specs);
     const char *save_path = a.save ? a.save : a.resume;
@@ -283,7 +345,15 @@ int cli_train(int argc, char **argv) {
                     a.resume, m.input_size, train.features);
             goto out;
         }
-        if (GIVEN("--lr")) m.optimizer.learning_rate = a.lr;
+        if (GIVEN("--lr")) {
+            // As setting model.optimizer.learning_rate in Keras: the optimizer state stays.
+            nn_optimizer changed = m.optimizer;
+            changed.learning_rate = a.lr;
+            if (nn_model_recompile(&m, &changed, m.loss) < 0) {
+                rc = cli_fail(NULL);
+                goto out;
+            }
+        }
         if (GIVEN("--seed")) nn_rng_seed(&m.rng, a.seed);
     } else {
         if (nn_model_create(&m, train.features, specs, n_layers, a.seed) != NN_OK) {
@@ -291,29 +361,32 @@ int cli_train(int argc, char **argv) {
             goto out;
         }
         have_model = 1;
-        nn_optimizer opt = nn_optimizer_defaults(opt_kind);
-        if (GIVEN("--lr")) opt.learning_rate = a.lr;
-        if (GIVEN("--momentum")) opt.momentum = a.momentum;
-        if (a.nesterov) opt.nesterov = 1;
         if (nn_model_compile(&m, &opt, loss) != NN_OK) {
             rc = cli_fail(NULL);
             goto out;
         }
     }
-    if (nn_model_output_size(&m) < train.n_classes) {
+    if (check_output(&m, train.n_classes, a.resume ? NULL : a.layers)) goto out;
+    // Keras warns the same (train_step in keras/src/backend/torch/trainer.py).
+    if (m.n_params == 0)
+        fprintf(stderr, "warning: the model does not have any trainable weights (it has no Dense layer): "
+                        "training changes nothing\n");
+    if (nn_optimizer_lr_is_high(&m.optimizer))
         fprintf(stderr,
-                "nnlab train: the last layer has %d units but the data has %d classes "
-                "(end --layers with %d:softmax)\n",
-                nn_model_output_size(&m), train.n_classes, train.n_classes);
-        goto out;
-    }
+                "warning: the learning rate %g is far above %s's usual range (Keras's default is %g; "
+                "above %g training usually diverges or stays at chance)\n",
+                m.optimizer.learning_rate, nn_optimizer_name(m.optimizer.kind),
+                nn_optimizer_defaults(m.optimizer.kind).learning_rate,
+                100 * nn_optimizer_defaults(m.optimizer.kind).learning_rate);
     if (!a.quiet && print_summary(&m)) goto out;
 
     // --- fit
     train_ctx ctx = {.quiet = a.quiet,
                      .dynamic = isatty(STDOUT_FILENO),
                      .epoch_offset = m.history.epochs,
-                     .epochs = a.epochs};
+                     .epochs = a.epochs,
+                     .classes = m.n_params ? train.n_classes : 0, // no weights, no learning rate to blame
+                     .lr = m.optimizer.learning_rate};
     nn_fit_options fo = nn_fit_defaults();
     fo.epochs = a.epochs;
     fo.batch_size = a.batch_size;
@@ -323,16 +396,13 @@ int cli_train(int argc, char **argv) {
     fo.on_batch = on_batch;
     fo.on_epoch = on_epoch;
     fo.user = &ctx;
-    begin_epoch(&ctx, 0);
+    if (a.epochs > 0) begin_epoch(&ctx, 0);
     int st = nn_fit(&m, &train, &fo);
     if (!a.quiet) cli_progbar_break(&ctx.pb);
 
     if (st == NN_ERR_DIVERGED) {
         char hint[160] = "";
-        if (!strstr(nn_last_error(), "learning rate"))
-            snprintf(hint, sizeof hint,
-                     "the learning rate %g is probably too high; try a smaller one, e.g. --lr %g",
-                     m.optimizer.learning_rate, m.optimizer.learning_rate / 10);
+        if (!strstr(nn_last_error(), "learning rate")) lr_hint(hint, sizeof hint, m.optimizer.learning_rate);
         cli_fail(hint);
         rc = CLI_EXIT_DIVERGED;
         // The library kept the last finite weights: still worth saving.
@@ -379,7 +449,7 @@ int cli_eval(int argc, char **argv) {
     int batch_size = 32, limit = 0;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to evaluate (.nnl, required)", 0},
-        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
         {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--batch-size", CLI_INT, &batch_size, "N", "samples per forward pass (default: 32)", 0},
@@ -438,7 +508,7 @@ int cli_predict(int argc, char **argv) {
     int index = 0, count = 10;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to use (.nnl, required)", 0},
-        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files (default: " NN_DEFAULT_DATA_DIR ")", 0},
+        {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
         {"--test-images", CLI_STRING, &files.images, "FILE", "test images (IDX3) instead of DIR's", 0},
         {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--index", CLI_INT, &index, "I", "first test image (default: 0)", 0},

@@ -29,7 +29,8 @@ static void print_usage(FILE *f) {
                "Commands:\n");
     for (int i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fprintf(f, "\nRun 'nnlab <command> --help' for the options of a command.\n\n"
+    fprintf(f, "\nRun 'nnlab <command> --help' for the options of a command, 'nnlab --version'\n"
+               "for the version.\n\n"
                "Example:\n"
                "  nnlab train --layers \"100:relu,10:softmax\" --epochs 5 --save mlp.nnl\n"
                "  nnlab eval --model mlp.nnl\n");
@@ -43,6 +44,10 @@ int main(int argc, char **argv) {
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("nnlab %s\n", NN_VERSION);
         return CLI_EXIT_OK;
     }
     for (int i = 0; i < N_COMMANDS; i++)

@@ -71,4 +71,20 @@ static inline int nn_fix_dataset(nn_dataset *d, int n, int features, int classes
     return NN_OK;
 }
 
+// `k` training steps on batches of 8, starting at batch `first` of d (samples
+// taken in order, wrapping around). Returns the first failing status.
+static inline int nn_fix_train_batches(nn_model *m, const nn_dataset *d, int first, int k) {
+    float *x = malloc(8 * (size_t)d->features * sizeof *x);
+    uint8_t y[8];
+    int rc = x ? NN_OK : NN_ERR_NOMEM;
+    for (int b = first; b < first + k && rc == NN_OK; b++) {
+        int32_t idx[8];
+        for (int i = 0; i < 8; i++) idx[i] = (b * 8 + i) % d->n;
+        nn_dataset_gather(d, idx, 8, x, y);
+        rc = nn_model_train_batch(m, x, y, 8, NULL, NULL);
+    }
+    free(x);
+    return rc;
+}
+
 #endif

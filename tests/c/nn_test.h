@@ -3,7 +3,9 @@
  *
  * CHECK records a failure with file:line and a message and carries on;
  * main() returns non-zero if anything failed, so CTest (native, and wasm
- * under Node) reports the binary as failed.
+ * under Node) reports the binary as failed. A test that cannot run here
+ * (its data is missing) returns nn_test_skip(reason): exit status 77, which
+ * CTest reports as "Skipped" (SKIP_RETURN_CODE), never as passed.
  */
 #ifndef NN_TEST_H
 #define NN_TEST_H
@@ -44,6 +46,13 @@ static int nn_test_checks = 0;
         test();                                                                            \
         printf("%s %s\n", nn_test_failures == before_ ? "ok  " : "FAIL", #test);           \
     } while (0)
+
+#define NN_TEST_SKIP 77
+
+static inline int nn_test_skip(const char *reason) {
+    printf("skip: %s\n", reason);
+    return NN_TEST_SKIP;
+}
 
 static inline int nn_test_report(void) {
     printf("%d checks, %d failed\n", nn_test_checks, nn_test_failures);

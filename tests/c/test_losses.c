@@ -212,6 +212,55 @@ static void test_fused_softmax_crossentropy(void) {
     }
 }
 
+// The loss the fused gradient belongs to, from the logits: unclipped, stable,
+// and with (p - y) / rows as its exact gradient.
+static void test_from_logits(void) {
+    // A confident wrong prediction: softmax gives the label p = 2e-9, which the
+    // clip raises to 1e-7 (16.118); the logits give the true cost, 20.
+    const float z[3] = {20.0f, 0.0f, 0.0f};
+    const uint8_t label = 1;
+    float y[3], p[3];
+    CHECK_OK(nn_to_categorical(&label, 1, 3, y));
+    nn_activation_forward(NN_ACT_SOFTMAX, 1, 3, z, p);
+    double want = 20.0 + log(1.0 + 2.0 * exp(-20.0));
+    float clipped = nn_loss_forward_backward(NN_LOSS_CATEGORICAL_CROSSENTROPY, 1, 3, p, y, NULL, NULL);
+    float fl = nn_softmax_crossentropy_from_logits(1, 3, z, y, NULL);
+    float fs = nn_softmax_crossentropy_from_logits(1, 3, z, NULL, &label);
+    CHECK_NEAR(clipped, -log(1e-7), 1e-3, "the clipped loss is -ln 1e-7 (%.9g)", clipped);
+    CHECK_NEAR(fl, want, 1e-5, "from logits %.9g, want %.9g", fl, want);
+    CHECK(fl == fs, "one-hot %.9g and sparse %.9g agree", fl, fs);
+    // Logits far beyond exp's range stay finite.
+    const float big[2] = {1000.0f, -1000.0f};
+    float fb = nn_softmax_crossentropy_from_logits(1, 2, big, NULL, &label);
+    CHECK_NEAR(fb, 2000.0, 1e-3, "logits ±1000: %.9g", fb);
+
+    // Ordinary logits: the same value as the clipped loss of softmax(z), and
+    // the fused gradient is its derivative (central differences).
+    nn_rng rng;
+    nn_rng_seed(&rng, 5);
+    enum { R = 4, C = 6 };
+    float zr[R * C], pr[R * C], dz[R * C];
+    uint8_t labels[R];
+    for (int i = 0; i < R * C; i++) zr[i] = 2.0f * nn_rng_normal(&rng);
+    for (int r = 0; r < R; r++) labels[r] = (uint8_t)(nn_rng_u32(&rng) % C);
+    nn_activation_forward(NN_ACT_SOFTMAX, R, C, zr, pr);
+    float a = nn_softmax_crossentropy_from_logits(R, C, zr, NULL, labels);
+    float b = nn_loss_forward_backward(NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, R, C, pr, NULL, labels, NULL);
+    CHECK_NEAR(a, b, 1e-6, "from logits %.9g = from probabilities %.9g", a, b);
+    nn_softmax_crossentropy_backward(R, C, pr, NULL, labels, dz);
+    double worst = 0.0;
+    for (int i = 0; i < R * C; i++) {
+        const float h = 1e-2f, z0 = zr[i];
+        zr[i] = z0 + h;
+        double up = nn_softmax_crossentropy_from_logits(R, C, zr, NULL, labels);
+        zr[i] = z0 - h;
+        double down = nn_softmax_crossentropy_from_logits(R, C, zr, NULL, labels);
+        zr[i] = z0;
+        worst = fmax(worst, fabs((up - down) / (2.0 * h) - dz[i]));
+    }
+    CHECK(worst < 1e-4, "fused gradient vs differences of the from-logits loss: %.3g", worst);
+}
+
 // ---------------------------------------------------------------------------
 // to_categorical and names
 
@@ -261,6 +310,7 @@ int main(void) {
     RUN(test_sparse_equals_categorical);
     RUN(test_sparse_label_out_of_range);
     RUN(test_fused_softmax_crossentropy);
+    RUN(test_from_logits);
     RUN(test_to_categorical);
     RUN(test_names);
     return nn_test_report();

@@ -454,8 +454,8 @@ static void test_fit_refuses(void) {
           nn_last_error());
     nn_model_free(&m);
     CHECK_OK(build(&m, 20, "5:softmax", 1, NN_OPT_SGD, 0, NN_LOSS_CATEGORICAL_CROSSENTROPY));
-    o.epochs = 0;
-    CHECK(nn_fit(&m, &train, &o) == NN_ERR_ARG, "0 epochs");
+    o.epochs = -1;
+    CHECK(nn_fit(&m, &train, &o) == NN_ERR_ARG, "-1 epochs");
     o.epochs = 1;
     o.batch_size = 0;
     CHECK(nn_fit(&m, &train, &o) == NN_ERR_ARG, "batch 0");
@@ -466,6 +466,188 @@ static void test_fit_refuses(void) {
     CHECK(m.step == 0 && m.history.epochs == 0, "refused fits change nothing");
     nn_model_free(&m);
     nn_dataset_free(&train);
+}
+
+// fit(epochs=0) trains nothing, as Keras's: no step, no history, same weights.
+static void test_fit_zero_epochs(void) {
+    nn_dataset train;
+    make_blocks(&train, 50, 20, 5, 42);
+    nn_model m;
+    CHECK_OK(build(&m, 20, "5:softmax", 1, NN_OPT_ADAM, 0, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    float w0 = m.params[0], w9 = m.params[m.n_params - 1];
+    nn_fit_options o = nn_fit_defaults();
+    o.epochs = 0;
+    CHECK_OK(nn_fit(&m, &train, &o));
+    CHECK(m.step == 0 && m.history.epochs == 0, "nothing trained (step %lld, %d epochs)", (long long)m.step,
+          m.history.epochs);
+    CHECK(m.params[0] == w0 && m.params[m.n_params - 1] == w9, "weights unchanged");
+    nn_fit_state s;
+    CHECK_OK(nn_fit_begin(&s, &m, &train, &o));
+    CHECK(s.done && nn_fit_run(&s, 10, 0) == 0, "the state machine is done at once");
+    nn_fit_end(&s);
+    nn_model_free(&m);
+    nn_dataset_free(&train);
+}
+
+// The output width against the classes (Keras's shape check): the one-hot
+// losses need one unit per class, the sparse loss at least one.
+static void test_output_width(void) {
+    nn_dataset train;
+    make_blocks(&train, 50, 20, 5, 43);
+    nn_fit_options o = nn_fit_defaults();
+    nn_model m;
+    static const struct {
+        const char *layers;
+        nn_loss loss;
+        const char *phrase; // NULL: accepted
+    } cases[] = {
+        {"8:relu", NN_LOSS_CATEGORICAL_CROSSENTROPY,
+         "the model's output has 8 units but the data has 5 classes; categorical_crossentropy needs one unit "
+         "per class: end the model with Dense(5)"},
+        {"tanh", NN_LOSS_CATEGORICAL_CROSSENTROPY, "output has 20 units"},    // no Dense layer at all
+        {"dropout:0.2", NN_LOSS_MEAN_SQUARED_ERROR, "mean_squared_error needs one unit per class"},
+        {"8:sigmoid", NN_LOSS_BINARY_CROSSENTROPY, "Dense(5)"},
+        {"8:softmax", NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL}, // wider: labels index into it
+        {"5:softmax", NN_LOSS_CATEGORICAL_CROSSENTROPY, NULL},
+        {"5:sigmoid", NN_LOSS_BINARY_CROSSENTROPY, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_OK(build(&m, 20, cases[i].layers, 1, NN_OPT_SGD, 0, cases[i].loss));
+        int rc = nn_fit(&m, &train, &o);
+        if (cases[i].phrase)
+            CHECK(rc == NN_ERR_ARG && strstr(nn_last_error(), cases[i].phrase) && m.step == 0,
+                  "%s with %s refused: %s", cases[i].layers, nn_loss_name(cases[i].loss), nn_last_error());
+        else
+            CHECK(rc == NN_OK, "%s with %s trains: %s", cases[i].layers, nn_loss_name(cases[i].loss),
+                  nn_last_error());
+        nn_model_free(&m);
+    }
+    // Narrower for the sparse loss: a class without a unit (here one no sample has yet).
+    train.n_classes = 7;
+    CHECK_OK(build(&m, 20, "5:softmax", 1, NN_OPT_SGD, 0, NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY));
+    CHECK(nn_fit(&m, &train, &o) == NN_ERR_ARG && strstr(nn_last_error(), "a unit for every label (0 to 6)"),
+          "sparse, narrower: %s", nn_last_error());
+    nn_model_free(&m);
+    // One sigmoid unit for two classes: the label is the target.
+    CHECK(nn_loss_check_outputs(NN_LOSS_BINARY_CROSSENTROPY, 1, 2) == NN_OK, "binary, one unit");
+    CHECK(nn_loss_check_outputs(NN_LOSS_CATEGORICAL_CROSSENTROPY, 1, 2) == NN_ERR_ARG, "cce, one unit");
+    nn_dataset_free(&train);
+}
+
+// ---------------------------------------------------------------------------
+// Exact metrics on a model whose weights are set by hand
+
+// Dense(3, softmax) on 2 inputs, kernel [[20, 0, 0], [0, 5, 0]], bias 0, and
+// four samples with known logits: three right, one confidently wrong.
+// From the logits the loss of the wrong one is 20 + ln(1 + 2e-20); the
+// clipped loss of the probabilities would make it -ln 1e-7 = 16.118.
+static void hand_model_data(nn_dataset *d) {
+    static const uint8_t px[4 * 2] = {255, 0, 0, 255, 255, 0, 255, 255};
+    static const uint8_t lab[4] = {0, 1, 1, 0};
+    d->n = 4, d->rows = 1, d->cols = 2, d->features = 2, d->n_classes = 3;
+    d->images = malloc(sizeof px);
+    d->labels = malloc(sizeof lab);
+    memcpy(d->images, px, sizeof px);
+    memcpy(d->labels, lab, sizeof lab);
+}
+
+static void set_hand_weights(nn_model *m) {
+    static const float w[2 * 3] = {20, 0, 0, 0, 5, 0};
+    memcpy(m->layers[0].w, w, sizeof w);
+    memset(m->layers[0].b, 0, 3 * sizeof(float));
+}
+
+static double hand_loss(void) {
+    double l0 = log(1 + 2 * exp(-20.0));         // logits (20, 0, 0), label 0
+    double l1 = log(exp(5.0) + 2) - 5;           // (0, 5, 0), label 1
+    double l2 = 20 + log(1 + 2 * exp(-20.0));    // (20, 0, 0), label 1: confident and wrong
+    double l3 = log(exp(20.0) + exp(5.0) + 1) - 20; // (20, 5, 0), label 0
+    return (l0 + l1 + l2 + l3) / 4;
+}
+
+static void test_exact_metrics(void) {
+    nn_dataset d;
+    hand_model_data(&d);
+    const double want = hand_loss();
+    // The softmax in the Dense layer, or as a layer of its own: the same logits.
+    const char *layers[] = {"3:softmax", "3,activation:softmax"};
+    for (int v = 0; v < 2; v++) {
+        nn_model m;
+        CHECK_OK(build(&m, 2, layers[v], 1, NN_OPT_SGD, 1e-6f, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+        set_hand_weights(&m);
+        nn_eval_result r;
+        CHECK_OK(nn_model_evaluate(&m, &d, 32, &r));
+        CHECK_NEAR(r.loss, want, 1e-5 * want, "%s: evaluate loss %.7f, want %.7f (from the logits)", layers[v],
+                   r.loss, want);
+        CHECK(r.accuracy == 0.75f, "%s: evaluate accuracy %.4f, want 3 of 4", layers[v], r.accuracy);
+        // The sparse loss reports the same.
+        CHECK(nn_model_recompile(&m, &m.optimizer, NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) == 0, "recompiled");
+        CHECK_OK(nn_model_evaluate(&m, &d, 3, &r));
+        CHECK_NEAR(r.loss, want, 1e-5 * want, "%s: sparse, batches of 3: loss %.7f", layers[v], r.loss);
+        CHECK(r.accuracy == 0.75f, "%s: sparse accuracy %.4f", layers[v], r.accuracy);
+
+        // A training step reports the metrics of the weights before it.
+        float x[8], loss;
+        uint8_t y[4];
+        int correct;
+        nn_dataset_gather(&d, NULL, 4, x, y);
+        CHECK_OK(nn_model_train_batch(&m, x, y, 4, &loss, &correct));
+        CHECK_NEAR(loss, want, 1e-5 * want, "%s: train_batch loss %.7f", layers[v], loss);
+        CHECK(correct == 3, "%s: train_batch correct %d, want 3", layers[v], correct);
+
+        // fit: one batch of the whole set, so the epoch's metrics are those too.
+        set_hand_weights(&m);
+        nn_fit_options o = nn_fit_defaults();
+        o.batch_size = 4;
+        CHECK_OK(nn_fit(&m, &d, &o));
+        CHECK(m.history.epochs == 1 && m.history.accuracy[0] == 0.75f, "%s: fit accuracy %.4f", layers[v],
+              m.history.accuracy[0]);
+        CHECK_NEAR(m.history.loss[0], want, 1e-5 * want, "%s: fit loss %.7f", layers[v], m.history.loss[0]);
+        nn_model_free(&m);
+    }
+    nn_dataset_free(&d);
+}
+
+// ---------------------------------------------------------------------------
+// Shuffling between epochs
+
+// The order of an epoch, then of the next, from fit's state machine.
+static void two_epoch_orders(int shuffle, int32_t *first, int32_t *second, int n) {
+    nn_dataset train;
+    make_blocks(&train, n, 10, 5, 61);
+    nn_model m;
+    CHECK_OK(build(&m, 10, "5:softmax", 1, NN_OPT_SGD, 0, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    nn_fit_options o = nn_fit_defaults();
+    o.epochs = 2;
+    o.batch_size = 8;
+    o.shuffle = shuffle;
+    nn_fit_state s;
+    CHECK_OK(nn_fit_begin(&s, &m, &train, &o));
+    memcpy(first, s.order, (size_t)n * sizeof *first);
+    CHECK(nn_fit_run(&s, 1000, 1) == s.steps && s.epoch == 1, "one epoch ran");
+    memcpy(second, s.order, (size_t)n * sizeof *second);
+    nn_fit_end(&s);
+    nn_model_free(&m);
+    nn_dataset_free(&train);
+}
+
+static void test_shuffle_between_epochs(void) {
+    enum { N = 40 };
+    int32_t a[N], b[N];
+    two_epoch_orders(1, a, b, N);
+    int same_as_start = 0, same = 0, sum = 0;
+    for (int i = 0; i < N; i++) {
+        same_as_start += a[i] == i;
+        same += a[i] == b[i];
+        sum += b[i];
+    }
+    CHECK(same_as_start < N / 2, "shuffle = 1: the first epoch is shuffled (%d of %d in place)", same_as_start, N);
+    CHECK(same < N / 2 && sum == N * (N - 1) / 2, "and the second epoch in another order (%d of %d alike)", same,
+          N);
+    two_epoch_orders(0, a, b, N);
+    int kept = 0;
+    for (int i = 0; i < N; i++) kept += a[i] == i && b[i] == i;
+    CHECK(kept == N, "shuffle = 0: both epochs in the data's order (%d of %d)", kept, N);
 }
 
 static void test_divergence(void) {
@@ -534,6 +716,10 @@ int main(void) {
     RUN(test_training_loss_falls);
     RUN(test_determinism_and_state_machine);
     RUN(test_fit_refuses);
+    RUN(test_fit_zero_epochs);
+    RUN(test_output_width);
+    RUN(test_exact_metrics);
+    RUN(test_shuffle_between_epochs);
     RUN(test_divergence);
     RUN(test_every_optimizer_trains);
     return nn_test_report();

@@ -251,6 +251,44 @@ static void test_names(void) {
     CHECK(nn_optimizer_from_name(NULL) == -1, "NULL name accepted");
 }
 
+// Keras 3's ranges: SGD momentum in [0, 1] (1 included), lr > 0.
+static void test_check(void) {
+    nn_optimizer o = nn_optimizer_defaults(NN_OPT_SGD);
+    o.momentum = 1.0f;
+    CHECK_OK(nn_optimizer_check(&o));
+    o.momentum = 1.0001f;
+    CHECK(nn_optimizer_check(&o) == NN_ERR_ARG && strstr(nn_last_error(), "momentum 1.0001 must be in [0, 1]"),
+          "momentum above 1: %s", nn_last_error());
+    o.momentum = NAN;
+    CHECK(nn_optimizer_check(&o) == NN_ERR_ARG, "NaN momentum refused");
+    o = nn_optimizer_defaults(NN_OPT_ADAM);
+    o.learning_rate = 0.0f;
+    CHECK(nn_optimizer_check(&o) == NN_ERR_ARG && strstr(nn_last_error(), "learning rate 0 must be a positive"),
+          "lr 0: %s", nn_last_error());
+    o.learning_rate = 0.001f;
+    o.beta_2 = 1.0f;
+    CHECK(nn_optimizer_check(&o) == NN_ERR_ARG && strstr(nn_last_error(), "beta_2 1 must be in [0, 1)"),
+          "beta_2 1: %s", nn_last_error());
+
+    // One step with momentum 1 keeps the whole velocity: m = m - lr g, w += m.
+    float w[1] = {1.0f}, g[1] = {0.5f}, m[1] = {0.25f};
+    nn_sgd_update(1, w, g, m, 0.1f, 1.0f, 0);
+    CHECK(m[0] == 0.25f - 0.05f && w[0] == 1.0f + m[0], "momentum 1 step: m %g w %g", m[0], w[0]);
+}
+
+// The warning threshold: 100 x Keras's default, per kind.
+static void test_lr_is_high(void) {
+    for (int k = 0; k < NN_OPT_COUNT; k++) {
+        nn_optimizer o = nn_optimizer_defaults((nn_optimizer_kind)k);
+        float limit = k == NN_OPT_SGD ? 1.0f : 0.1f;
+        CHECK(!nn_optimizer_lr_is_high(&o), "%s: the default is not high", nn_optimizer_name(o.kind));
+        o.learning_rate = limit;
+        CHECK(!nn_optimizer_lr_is_high(&o), "%s: %g is not high", nn_optimizer_name(o.kind), limit);
+        o.learning_rate = limit * 1.01f;
+        CHECK(nn_optimizer_lr_is_high(&o), "%s: %g is high", nn_optimizer_name(o.kind), o.learning_rate);
+    }
+}
+
 int main(void) {
     RUN(test_hand_values);
     RUN(test_every_rule_with_defaults);
@@ -258,5 +296,7 @@ int main(void) {
     RUN(test_nadam_product);
     RUN(test_defaults);
     RUN(test_names);
+    RUN(test_check);
+    RUN(test_lr_is_high);
     return nn_test_report();
 }

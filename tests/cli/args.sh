@@ -17,13 +17,16 @@ expect_exit 2 "--quiet takes no value" train --quiet=1
 expect_exit 2 "unexpected argument 'extra'" train extra
 
 # Values out of range
-expect_exit 2 "--epochs must be at least 1" train --epochs 0
+expect_exit 2 "--epochs must not be negative" train --epochs -1
 expect_exit 2 "--batch-size must be at least 1" train --batch-size 0
-expect_exit 2 "--lr must not be negative" train --lr -0.001
-expect_exit 2 "--lr must not be negative" train --lr=-1
+# The library's rules (lr > 0, momentum in [0, 1]), checked before any data is read.
+expect_exit 2 "--lr: learning rate -0.001 must be a positive number \(Keras default for adam: 0.001\)" train --lr -0.001
+expect_exit 2 "--lr: learning rate 0 must be a positive number \(Keras default for sgd: 0.01\)" train --optimizer sgd --lr 0
+expect_exit 2 "--lr: learning rate -1 must be a positive number" train --lr=-1
 expect_exit 2 "--limit must be at least 1" train --limit 0
 expect_exit 2 "--validation-split must be in \[0, 1\)" train --validation-split 1.5
-expect_exit 2 "--momentum must be in \[0, 1\]" train --optimizer sgd --momentum 2
+expect_exit 2 "--momentum: momentum 2 must be in \[0, 1\]" train --optimizer sgd --momentum 2
+expect_exit 2 "--momentum: momentum 1.01 must be in \[0, 1\]" train --optimizer sgd --momentum 1.01
 
 # Names
 expect_exit 2 "unknown optimizer 'adamw'.*adam" train --optimizer adamw

@@ -10,6 +10,12 @@ else
     fail "nnlab --help lists the four commands (rc $rc)" "$out$err"
 fi
 
+# --version: the version CMakeLists.txt's project() declares
+want=$(sed -nE 's/^project\(nnlab VERSION ([0-9.]+).*/\1/p' CMakeLists.txt)
+run --version
+[ "$rc" -eq 0 ] && [ -n "$want" ] && [ "$out" = "nnlab $want" ] && pass "nnlab --version prints nnlab $want" ||
+    fail "nnlab --version prints 'nnlab $want' (rc $rc)" "$out$err"
+
 check_help() { # COMMAND OPTION...
     local cmd=$1 missing=()
     shift

