@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 
 import { readModelFile } from '../../web/js/model_file.js';
-import { browser, openApp, server, setField, train, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { browser, clickStart, openApp, server, setField, train, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 import { SHOTS_DIR, shootCards } from './shots.mjs';
 
 useSiteAndBrowser();
@@ -52,7 +52,7 @@ test('ticking the chart checkboxes during training loses nothing', async () => {
 
   await setField(page, '#trainLimit', SAMPLES);
   await setField(page, '#epochs', EPOCHS);
-  await click(page, '#btn-start');
+  await clickStart(page);
   await page.waitForFunction(() => window.nnlab.runs.length === 2 && window.nnlab.state.train === 'running');
   const earlier = '#runs li.run:first-child input[name="visible"]';
   let clicks = 0;

@@ -115,10 +115,19 @@ export const waitIdle = (page, timeout = 60000) =>
 
 export const steps = (page) => page.evaluate(() => window.nnlab.progress && window.nnlab.progress.totalSteps);
 
+// Click Start; when the page asks first (the current model was trained here
+// and not downloaded), answer "start a new model".
+export async function clickStart(page) {
+  const n = await page.evaluate(() => window.nnlab.runs.length);
+  await page.click('#btn-start');
+  await page.waitForFunction((k) => window.nnlab.runs.length > k || !document.getElementById('dialog').hidden, n);
+  if (await page.isVisible('#dialog')) await page.click('#dialog-replace');
+}
+
 // Start, and wait for the run to end (done, stopped or diverged); returns the run.
 export async function train(page) {
   const n = await page.evaluate(() => window.nnlab.runs.length);
-  await page.click('#btn-start');
+  await clickStart(page);
   await page.waitForFunction((k) => window.nnlab.runs.length === k + 1 && window.nnlab.runs[k].status !== 'running', n,
     { timeout: 60000 });
   await waitIdle(page);

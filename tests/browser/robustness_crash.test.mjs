@@ -35,8 +35,10 @@ describe('a worker that dies', () => {
     const first = await train(page);
     assert.equal(first.status, 'done');
 
-    // A long run with settings of its own, killed in the middle.
+    // A long run with settings of its own, killed in the middle (the page asks first:
+    // the model trained above has not been downloaded).
     await page.click('[data-preset="deep"]');
+    await page.click('#dialog-replace');
     await page.fill('#lr', '0.002');
     await setField(page, '#seed', 7);
     await setField(page, '#trainLimit', 60000);

@@ -101,6 +101,7 @@ describe('Content-Security-Policy and requests', () => {
     await Promise.all([page.waitForEvent('download'), page.click('[data-png="loss"]')]);
     // The user's own files.
     await page.setInputFiles('#dataset-files', writeFiles(tmp, toyFiles({ gz: true })));
+    await page.click('#dialog-replace'); // the trained model was not downloaded: asked first
     await page.waitForFunction(() => window.nnlab.data.nTrain === 300);
     await page.waitForFunction(() => /14,803/.test(document.getElementById('summary').textContent));
 

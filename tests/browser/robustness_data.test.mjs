@@ -100,6 +100,7 @@ describe('your own IDX data', () => {
     const probe = () => page.evaluate(() => window.nnlab.debug.predict(0, 5).then((r) => Array.from(r.probs)));
     const before = await probe();
     await page.setInputFiles('#file-load', mnistModel);
+    await page.click('#dialog-replace'); // the trained model was not downloaded: asked first
     await page.waitForFunction(() => !document.getElementById('train-error').hidden);
     assert.match(await page.textContent('#train-error'),
       /mnist\.nnl: the model takes 784 values per sample but the loaded images have 144; load matching data first/);

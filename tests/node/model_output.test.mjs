@@ -134,10 +134,3 @@ test('a training accuracy below 1.5 / classes after an epoch is chance level', (
   assert.equal(atChanceLevel(0.45, 3), true);
   assert.equal(atChanceLevel(0.55, 3), false);
 });
-  assert.equal(sentences({ key: 'train.chanceNote', params: note }).en, 'After epoch 2 the training accuracy is 0.0987, '
-    + 'no better than guessing one of 10 classes: the model is not learning. Lower the learning rate (now 10; try 1) and train again.');
-  // Three classes: chance is 1/3, the line 0.5.
-  assert.notEqual(atChanceLevel({ epoch: 0, accuracy: 0.45 }, 3, 0.3), null);
-  assert.equal(atChanceLevel({ epoch: 0, accuracy: 0.45 }, 3, 0.3).lower, 0.03);
-  assert.equal(atChanceLevel({ epoch: 0, accuracy: 0.55 }, 3, 0.3), null);
-});

@@ -505,6 +505,7 @@ async function start(stepOnly, resume = false) {
   if (!resume && !(await mayReplaceModel('dialog.startNewModel', START_CHOICES))) return;
   state.starting = true;
   state.config = c;
+  state.lastProgress = null;
   training.showError(null);
   training.showEval(null);
   picker.showError(null);
@@ -522,7 +523,7 @@ async function start(stepOnly, resume = false) {
   state.fitId = r.fitId;
   state.epochOffset = r.initialEpoch;
   if (resume) showModel(r.model);
-  else setModel(r.model, { kind: 'untrained' });
+  else setModel(r.model, { kind: 'trained' });
   state.letGo = false;
   let run = resume && runToExtend(r.initialEpoch);
   if (run) {
@@ -535,7 +536,6 @@ async function start(stepOnly, resume = false) {
   }
   state.current = run;
   state.modelRun = run.id;
-  state.lastProgress = null;
   training.beginRun({ nTrain: r.nTrain, nVal: r.nVal });
   if (resume) {
     training.note(c.epochs > 1 ? 'train.continuing' : 'train.continuingOne', {
