@@ -10,7 +10,7 @@ import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
 import {
   LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, atChanceLevel, cloneConfig, dataInfo, defaultConfig, inputSize,
-  kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo, trainingCounts,
+  kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
 import { Builder } from './ui/builder.js';
