@@ -53,7 +53,7 @@ expect_exit() {
 
 need_mnist() {
     if [ ! -f "$MNIST_DIR/train-images-idx3-ubyte" ]; then
-        echo "note: skipping $(basename "$0"): MNIST not found in $MNIST_DIR (run npm install)"
+        echo "note: skipping $(basename "$0"): MNIST not found in $MNIST_DIR (run npm ci)"
         exit 0
     fi
 }
