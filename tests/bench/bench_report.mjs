@@ -2,7 +2,8 @@
 // table, the GEMM and heap figures, and the targets of issue 3.
 //
 // Input: a file of lines collected by bench.sh —
-//   BENCH run=<label> model=... seconds=... (from bench_train, tfjs_bench, chromium/run.mjs)
+//   BENCH run=<label> model=... seconds=... (from bench_train, tfjs_bench, chromium/run.mjs,
+//     chromium/page_tasks.mjs)
 //   FAILED run=<label> model=<model>
 //   INFO key=value ...   (load_start, repeat)
 //   and the verbatim output of bench_gemm between "GEMM <where>" and "GEMM-END".
@@ -221,6 +222,18 @@ if (chromeRows.length) {
           'slices with a yield between them, as web/js/worker.js does.', '');
 } else if (failed.some((x) => x.run.startsWith('chromium'))) {
   out.push('Headless Chromium: failed (see above)', '');
+}
+
+// The page's main thread while its worker trains (tests/bench/chromium/page_tasks.mjs).
+const pageRow = find('page-main-thread', 'mlp');
+if (pageRow) {
+  const s = `longest task ${f(Number(pageRow.longest_task_ms), 1)} ms, ${pageRow.long_tasks} of ` +
+    `${pageRow.tasks} tasks of 50 ms or more (epoch ${f(pageRow.seconds, 2)} s in the worker)`;
+  out.push('The page (build/web), main thread while the worker trains one epoch of the MLP:', `  ${s}`, '');
+  md.push('## The page\'s main thread while training', '',
+          `One epoch of the default MLP on full MNIST in the page (build/web), traced in headless Chromium: ${s}.`, '');
+} else if (failed.some((x) => x.run === 'page-main-thread')) {
+  out.push('The page\'s main thread: not measured (see above)', '');
 }
 
 const gemmLines = [];

@@ -104,10 +104,6 @@ export async function settle(page, quietMs = 800, timeout = 15000) {
   }, quietMs, { timeout, polling: 100 });
 }
 
-// Long tasks that started between two performance.now() readings.
-export const longTasksBetween = (page, a, b) =>
-  page.evaluate(([x, y]) => window.__longtasks.filter((e) => e.start >= x && e.start <= y), [a, b]);
-
 // Idle, and no start request on its way to the worker (right after a click
 // on Start the worker may not have said 'running' yet).
 export const waitIdle = (page, timeout = 60000) =>

@@ -48,7 +48,7 @@ expect_exit 2 "--count must be at least 1" predict --model x.nnl --count 0
 
 # Library failures: "nnlab: error: <sentence>", still exit 2
 expect_exit 2 "^nnlab: error: .*$TMP/none" train --data "$TMP/none"
-expect_exit 2 "npm install" train --data "$TMP/none"
+expect_exit 2 "npm ci" train --data "$TMP/none"
 expect_exit 2 "^nnlab: error: .*missing.nnl" eval --model "$TMP/missing.nnl"
 printf 'not a model' >"$TMP/junk.nnl"
 expect_exit 2 "^nnlab: error: " eval --model "$TMP/junk.nnl"

@@ -59,7 +59,7 @@ skip() {
 }
 
 need_mnist() {
-    [ -f "$MNIST_DIR/train-images-idx3-ubyte" ] || skip "MNIST not found in $MNIST_DIR (run npm install)"
+    [ -f "$MNIST_DIR/train-images-idx3-ubyte" ] || skip "MNIST not found in $MNIST_DIR (run npm ci)"
 }
 
 finish() {

@@ -1,7 +1,7 @@
 // model_config.test.mjs — the page's rules without a browser: presets, the
 // layer string the C core parses, validation verdicts, and the Keras code.
 //
-// Run: node --test tests/browser/model_config.test.mjs
+// Run: node --test tests/node/model_config.test.mjs
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
