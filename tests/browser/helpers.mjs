@@ -130,6 +130,17 @@ export async function train(page) {
   return (await page.evaluate(() => window.nnlab.runs)).at(-1);
 }
 
+// 256 relu → 128 relu → 64 relu → 10 softmax with sgd at lr 10: its loss becomes
+// NaN within the first steps (robustness_train.test.mjs, keep_model.test.mjs).
+export async function divergingNet(page) {
+  await page.click('[data-preset="deep"]');
+  await page.click('#layers [data-index="1"] [data-act="remove"]');
+  await page.click('#add-dense');
+  await page.selectOption('#optimizer', 'sgd');
+  await page.fill('#lr', '10');
+  await page.waitForFunction(() => document.getElementById('summary').textContent.includes('dense_3'));
+}
+
 export async function setField(page, selector, value) {
   await page.fill(selector, String(value));
 }

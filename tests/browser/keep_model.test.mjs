@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { browser, openApp, server, setField, train, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { browser, divergingNet, openApp, server, setField, train, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 import { toyFiles, writeFiles } from './idx_fixtures.mjs';
 
 useSiteAndBrowser();
@@ -269,14 +269,8 @@ describe('what the page shows', () => {
 
   test('a divergence is said once, in 简体中文', async () => {
     const { page, context, errors } = await openApp(browser, server.url, { lang: 'zh' });
-    // 256 relu → 128 relu → 64 relu → 10 softmax with sgd, lr 10 (robustness_train.test.mjs)
-    await page.click('[data-preset="deep"]');
-    await page.click('#layers [data-index="1"] [data-act="remove"]');
-    await page.click('#add-dense');
-    await page.selectOption('#optimizer', 'sgd');
-    await page.fill('#lr', '10');
+    await divergingNet(page);
     await setField(page, '#trainLimit', 2000);
-    await page.waitForFunction(() => document.getElementById('summary').textContent.includes('dense_3'));
     assert.equal((await train(page)).status, 'diverged');
     assert.equal(await page.textContent('#train-error'),
       '训练发散了。 第 1 轮中损失变成了 NaN 或无穷大：模型已回到该轮开始时的权重。 学习率 10 可能太高了：把它调低（例如 1）再训练。');

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { browser, openApp, server, setField, train, useSiteAndBrowser } from './helpers.mjs';
+import { browser, divergingNet, openApp, server, setField, train, useSiteAndBrowser } from './helpers.mjs';
 
 useSiteAndBrowser();
 
@@ -21,15 +21,9 @@ const errorFor = (page, key) => page.textContent(`.field-error[data-error-for="$
 describe('divergence', () => {
   test('sgd with lr = 10 on a deep relu net: stopped at once, explained, model rolled back', async () => {
     const { page, context, errors } = await openApp(browser, server.url);
-    // 256 relu → 128 relu → 64 relu → 10 softmax
-    await page.click('[data-preset="deep"]');
-    await page.click('#layers [data-index="1"] [data-act="remove"]');
-    await page.click('#add-dense');
-    await page.selectOption('#optimizer', 'sgd');
-    await page.fill('#lr', '10');
+    await divergingNet(page);
     await setField(page, '#trainLimit', 2000);
     await setField(page, '#epochs', 3);
-    await page.waitForFunction(() => document.getElementById('summary').textContent.includes('dense_3'));
     const fresh = await evaluate(page);
 
     const run = await train(page);
