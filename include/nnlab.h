@@ -294,11 +294,38 @@ void nn_dataset_gather(const nn_dataset *d, const int32_t *idx, int count, float
 // ---------------------------------------------------------------------------
 // Layers
 
+// Shapes of one sample, NHWC as Keras and TensorFlow.js: height, width,
+// channels. A flat vector of n values is (1, 1, n), so NHWC memory is already
+// in the order Keras's Flatten gives, and a Dense layer after Flatten has its
+// kernel rows in Keras's order.
+typedef struct nn_shape {
+    int h, w, c; // height, width, channels (a flat vector: 1, 1, n)
+} nn_shape;
+
+nn_shape nn_shape_flat(int n);         // (1, 1, n)
+size_t nn_shape_size(nn_shape s);      // h * w * c
+int nn_shape_is_flat(nn_shape s);      // h == 1 and w == 1
+// Keras's way of printing a batch shape: "(None, 784)" for a flat shape,
+// "(None, 26, 26, 32)" otherwise. Returns buf.
+char *nn_shape_format(nn_shape s, char *buf, size_t size);
+
+// The kinds, in the order their numbers have in model files (never reorder).
 typedef enum nn_layer_kind {
     NN_LAYER_DENSE = 0,
     NN_LAYER_ACTIVATION,
-    NN_LAYER_DROPOUT
+    NN_LAYER_DROPOUT,
+    NN_LAYER_FLATTEN,
+    NN_LAYER_CONV2D,
+    NN_LAYER_MAX_POOLING2D,
+    NN_LAYER_AVERAGE_POOLING2D,
+    NN_LAYER_BATCH_NORMALIZATION,
+    NN_LAYER_KIND_COUNT
 } nn_layer_kind;
+
+typedef enum nn_padding {
+    NN_PADDING_VALID = 0, // no padding: the window stays inside the input
+    NN_PADDING_SAME       // zero padding so that output = ceil(input / stride)
+} nn_padding;
 
 typedef enum nn_initializer {
     NN_INIT_GLOROT_UNIFORM = 0,
@@ -312,12 +339,18 @@ typedef enum nn_initializer {
 const char *nn_initializer_name(nn_initializer i);
 int nn_initializer_from_name(const char *name); // -1 if unknown
 
+// What the user asked for. The first five fields are today's Dense /
+// Activation / Dropout settings; fields a kind does not use stay zero.
 typedef struct nn_layer_spec {
-    nn_layer_kind kind;        // Dense, Activation or Dropout
+    nn_layer_kind kind;        // which entry of the layer table
     int units;                 // Dense: output width
-    nn_activation activation;  // Dense (applied after the affine map) and Activation
-    nn_initializer kernel_initializer; // Dense kernel; the bias is always zeros
+    nn_activation activation;  // Dense and Conv2D (after the affine map), Activation
+    nn_initializer kernel_initializer; // Dense and Conv2D kernel; the bias is always zeros
     float rate;                // Dropout: fraction of inputs dropped while training
+    int filters;               // Conv2D: output channels
+    int kernel_h, kernel_w;    // Conv2D kernel size; pooling window (pool_size)
+    int stride_h, stride_w;    // Conv2D strides (1); pooling strides (pool_size)
+    nn_padding padding;        // Conv2D and pooling
 } nn_layer_spec;
 
 // Layer list syntax shared by the CLI and the page:
@@ -325,6 +358,11 @@ typedef struct nn_layer_spec {
 //   "100:relu:he_normal"        with a kernel initializer
 //   "dropout:0.2"               Dropout(rate)
 //   "activation:tanh" or "relu" Activation layer
+//   "conv2d:32:3:relu"          Conv2D(filters, kernel 3x3, activation), padding valid, stride 1
+//   "conv2d:32:3:relu:same", "conv2d:32:5x5:relu:valid:2"   padding, then strides
+//   "maxpool:2", "avgpool:2"    Max/AveragePooling2D(pool_size), strides = pool_size;
+//                               "maxpool:2:1:same" gives strides and padding
+//   "flatten", "batchnorm"      Flatten, BatchNormalization
 // Returns the number of layers parsed (<= max) or a negative status.
 int nn_parse_layers(const char *text, nn_layer_spec *specs, int max);
 // Writes the same syntax back; returns NN_OK or NN_ERR_ARG if it does not fit.
@@ -347,16 +385,58 @@ void nn_dropout_backward(float *dx, const float *dy, const float *mask, int n);
 #define NN_MAX_LAYERS 32
 #define NN_MAX_UNITS 65536
 
-typedef struct nn_layer {
-    nn_layer_spec spec; // what the user asked for
-    int in, out;        // input and output width
-    float *w, *b;       // Dense: kernel (in, out) and bias (out), views into model->params
-    float *dw, *db;     // their gradients, views into model->grads
-    float *z;           // Dense: batch pre-activation (B, out); equals y for a linear Dense
-    float *y;           // batch output (B, out), view into work
-    float *dy;          // gradient w.r.t. y (B, out), view into work
-    float *mask;        // Dropout: mask (B, out), view into work
-} nn_layer;
+typedef struct nn_layer nn_layer;
+
+// One entry of the layer table (src/layer_table.c): everything the model,
+// the summary, the file format and the glue need to know about a kind, so
+// none of them switches on kinds. Sizes are per sample; B is the batch.
+typedef struct nn_layer_ops {
+    const char *keras_class; // "Conv2D": summary, errors, export
+    const char *keras_name;  // "conv2d": base of the layer names Keras gives (conv2d, conv2d_1)
+    // How the layer's activation works: 0 it has none, 1 it applies
+    // spec.activation after its own map and keeps the pre-activation z (Dense,
+    // Conv2D), 2 the layer is the activation (Activation). The model does the
+    // activation's backward (and skips it for a fused softmax output).
+    int activation;
+    int wants_image;         // needs an image (h, w, c) input: the model keeps the data's shape
+    // Output shape for input shape `in`, or NN_ERR_ARG with the sentence a
+    // student reads (the model prefixes "layer N: ").
+    int (*infer)(const nn_layer_spec *s, nn_shape in, nn_shape *out);
+    // Trainable and non-trainable floats, in 64 bits: the size check runs
+    // before anything is allocated, where wasm32's size_t would wrap.
+    uint64_t (*n_params)(const nn_layer_spec *s, nn_shape in, nn_shape out);
+    uint64_t (*n_state)(const nn_layer_spec *s, nn_shape in, nn_shape out);
+    // Work memory beyond y, dy (and z): floats per batch row and fixed floats.
+    void (*work)(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed);
+    void (*init)(nn_layer *l, nn_rng *rng); // parameters and state (NULL: all zeros)
+    // y (and z) from x (B, in); training selects Dropout / BatchNormalization behaviour.
+    void (*forward)(nn_layer *l, const float *x, int B, int training, nn_rng *rng);
+    // From dy (w.r.t. z when the layer has its own activation): dw, db into
+    // the gradient block, and dx (B, in) unless dx is NULL (not needed).
+    void (*backward)(nn_layer *l, const float *x, float *dx, int B);
+} nn_layer_ops;
+
+// The table entry of a kind, NULL when the kind is unknown.
+const nn_layer_ops *nn_layer_ops_of(nn_layer_kind kind);
+
+struct nn_layer {
+    nn_layer_spec spec;       // what the user asked for
+    const nn_layer_ops *ops;  // its table entry
+    nn_shape in_shape, out_shape; // per-sample shapes
+    int in, out;              // input and output floats per sample (h * w * c)
+    size_t n_params;          // trainable floats (a view into model->params)
+    size_t n_state;           // non-trainable floats (a view into model->state)
+    float *w, *b;             // kernel and the per-output-channel second array: Dense and
+                              // Conv2D kernel and bias, BatchNormalization gamma and beta
+    float *dw, *db;           // their gradients, views into model->grads
+    float *state;             // BatchNormalization: moving mean then moving variance
+    float *z;                 // pre-activation (B, out) of Dense/Conv2D; equals y when linear
+    float *y;                 // batch output (B, out), view into work
+    float *dy;                // gradient w.r.t. y (B, out), view into work
+    float *scratch;           // the kind's work memory (Dropout's mask, ...): per_row
+                              // floats for each row of the batch capacity
+    float *fixed;             // the kind's fixed work floats (NULL if none)
+};
 
 typedef struct nn_history {
     int epochs;          // epochs recorded
@@ -368,7 +448,8 @@ typedef struct nn_history {
 } nn_history;
 
 typedef struct nn_model {
-    int input_size;          // features per sample (784 for MNIST)
+    nn_shape input_shape;    // one sample: (28, 28, 1) for MNIST images, (1, 1, n) for flat data
+    int input_size;          // floats per sample (h * w * c: 784 for MNIST)
     int n_layers;            // layers after the input
     nn_layer layers[NN_MAX_LAYERS];
     uint64_t seed;           // seed given at creation
@@ -378,8 +459,11 @@ typedef struct nn_model {
     float *params;           // all weights and biases, one block
     float *grads;            // their gradients, same layout
     float *slots[2];         // optimizer state arrays, same layout (NULL if unused)
+    size_t n_state;          // non-trainable scalars (BatchNormalization's moving statistics)
+    float *state;            // their block: never seen by the optimizer (NULL when n_state is 0)
 
-    int first_dense;         // index of the first Dense layer: no input gradient needed before it
+    int first_dense;         // index of the first layer with parameters: no input gradient is
+                             // needed before it
     int compiled;            // compile() has been called
     nn_optimizer optimizer;  // update rule and hyperparameters
     nn_loss loss;            // training loss
@@ -395,11 +479,20 @@ typedef struct nn_model {
     nn_history history;      // per-epoch metrics of every fit so far
 } nn_model;
 
-// Create a model: Input(input_size) then the layers. Weights are initialised
-// from `seed`. Returns NN_OK and fills *out, or an error (impossible sizes are
-// refused before anything large is allocated).
+// Create a model: Input(shape=(input_size,)) then the layers. Weights are
+// initialised from `seed`. Returns NN_OK and fills *out, or an error
+// (shapes that do not flow and impossible sizes are refused, with the layer
+// and a sentence, before anything large is allocated).
 int nn_model_create(nn_model *m, int input_size, const nn_layer_spec *specs, int n_layers,
                     uint64_t seed);
+// The same with Input(shape=(h, w, c)).
+int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *specs, int n_layers,
+                           uint64_t seed);
+// The input shape a layer list takes for images of rows x cols x channels:
+// the image itself when a layer needs one (Conv2D, pooling, Flatten), else
+// the flat (1, 1, rows * cols * channels), as a Dense-only model reads MNIST.
+nn_shape nn_input_shape_for(const nn_layer_spec *specs, int n_layers, int rows, int cols,
+                            int channels);
 void nn_model_free(nn_model *m);
 // Output width of the model (the last layer's).
 int nn_model_output_size(const nn_model *m);
@@ -423,7 +516,7 @@ int nn_model_reserve_batch(nn_model *m, int rows);
 // The Keras summary() table, written into buf (NUL-terminated, truncated to size).
 // Returns the number of characters the full table needs (like snprintf).
 int nn_model_summary(const nn_model *m, char *buf, size_t size);
-// Parameters of layer i (0 for Activation/Dropout).
+// Trainable parameters of a layer (0 for Activation/Dropout/Flatten/pooling).
 size_t nn_layer_param_count(const nn_layer *l);
 
 // probs(n, out) for n samples of x(n, input_size), in chunks of the work buffers.
@@ -497,7 +590,7 @@ typedef struct nn_fit_state {
     nn_progress progress;     // last batch's progress
     nn_epoch_log last_epoch;  // last finished epoch's log
     int done;                 // all epochs finished, or stopped
-    float *snapshot;          // params then optimizer slots at the start of the epoch
+    float *snapshot;          // params, optimizer slots and state at the start of the epoch
     int64_t snapshot_step;    // the optimizer step count then
     float snapshot_u_product; // and Nadam's schedule product
 } nn_fit_state;

@@ -20,103 +20,113 @@
 // tab has at most 2 GB of wasm memory, and a teaching model never needs more.
 #define NN_MAX_MODEL_BYTES (1024.0 * 1024.0 * 1024.0)
 #define NN_MIN_BATCH_CAPACITY 256
+// Floats per sample of one layer's output (64 M): far above any model that fits the memory limit.
+#define NN_MAX_LAYER_FLOATS (1 << 26)
 
 // ---------------------------------------------------------------------------
-// Sizes
+// Sizes, asked of the layer table
 
-static int layer_out(const nn_layer_spec *s, int in) { return s->kind == NN_LAYER_DENSE ? s->units : in; }
-
-static double params_of(const nn_layer_spec *s, int in) {
-    return s->kind == NN_LAYER_DENSE ? (double)in * s->units + s->units : 0.0;
+// Output shapes of the layers (shapes[i] is layer i's input, shapes[n] the
+// output); NN_OK or the first layer whose shapes do not flow, with its sentence.
+static int infer_shapes(nn_shape input, const nn_layer_spec *specs, int n, nn_shape *shapes) {
+    shapes[0] = input;
+    for (int i = 0; i < n; i++) {
+        const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
+        if (!ops) return nn_set_error(NN_ERR_ARG, "layer %d: unknown kind", i + 1);
+        if (ops->infer(&specs[i], shapes[i], &shapes[i + 1])) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", nn_last_error());
+            return nn_set_error(NN_ERR_ARG, "layer %d: %s", i + 1, why);
+        }
+        // So that h * w * c fits an int (and wasm32's size_t) everywhere after.
+        nn_shape o = shapes[i + 1];
+        if ((double)o.h * o.w * o.c > NN_MAX_LAYER_FLOATS)
+            return nn_set_error(NN_ERR_NOMEM, "layer %d: its output has %.0f values per sample (at most %d): use "
+                                "fewer filters or units", i + 1, (double)o.h * o.w * o.c, NN_MAX_LAYER_FLOATS);
+    }
+    return NN_OK;
 }
 
-// Floats of per-batch work for one row.
-static double work_floats_per_row(int input_size, const nn_layer_spec *specs, int n) {
-    double f = input_size;
-    int in = input_size;
-    for (int i = 0; i < n; i++) {
-        int out = layer_out(&specs[i], in);
-        int buffers = 2; // y and dy
-        if (specs[i].kind == NN_LAYER_DENSE && specs[i].activation != NN_ACT_LINEAR) buffers++; // z
-        if (specs[i].kind == NN_LAYER_DROPOUT) buffers++;                                       // mask
-        f += (double)buffers * out;
-        in = out;
-    }
-    return f + in; // one-hot targets
+// Floats of per-batch work for one row of layer `s`: y and dy, the
+// pre-activation z of a layer with its own non-linear activation, and the
+// kind's own work memory.
+static double layer_floats_per_row(const nn_layer_spec *s, nn_shape in, nn_shape out, double *fixed) {
+    const nn_layer_ops *ops = nn_layer_ops_of(s->kind);
+    double size = (double)nn_shape_size(out);
+    int buffers = 2; // y and dy
+    if (ops->activation == 1 && s->activation != NN_ACT_LINEAR) buffers++; // z
+    size_t per_row, fix;
+    ops->work(s, in, out, &per_row, &fix);
+    *fixed += (double)fix;
+    return buffers * size + (double)per_row;
+}
+
+// Floats of per-batch work: per row (input, layers, one-hot targets) and fixed.
+static double work_floats_per_row(const nn_shape *shapes, const nn_layer_spec *specs, int n, double *fixed) {
+    double f = (double)nn_shape_size(shapes[0]);
+    *fixed = 0;
+    for (int i = 0; i < n; i++) f += layer_floats_per_row(&specs[i], shapes[i], shapes[i + 1], fixed);
+    return f + (double)nn_shape_size(shapes[n]); // one-hot targets
 }
 
 // In double: on wasm32 a size_t would wrap long before a silly model's size.
-static double bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch) {
-    double params = 0;
-    int in = input_size;
+static double bytes_of(const nn_shape *shapes, const nn_layer_spec *specs, int n_layers, int batch) {
+    double params = 0, state = 0, fixed;
     for (int i = 0; i < n_layers; i++) {
-        params += params_of(&specs[i], in);
-        in = layer_out(&specs[i], in);
+        const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
+        params += (double)ops->n_params(&specs[i], shapes[i], shapes[i + 1]);
+        state += (double)ops->n_state(&specs[i], shapes[i], shapes[i + 1]);
     }
-    // params + grads + up to two optimizer slots, plus the work block
-    return 4.0 * (4.0 * params + work_floats_per_row(input_size, specs, n_layers) * batch);
+    double per_row = work_floats_per_row(shapes, specs, n_layers, &fixed);
+    // params + grads + up to two optimizer slots, the state, plus the work block
+    return 4.0 * (4.0 * params + state + per_row * batch + fixed);
+}
+
+// The size of a model whose shapes flow; HUGE_VAL when they do not.
+static double bytes_needed(nn_shape input, const nn_layer_spec *specs, int n_layers, int batch) {
+    nn_shape shapes[NN_MAX_LAYERS + 1];
+    if (n_layers < 0 || n_layers > NN_MAX_LAYERS || infer_shapes(input, specs, n_layers, shapes)) return HUGE_VAL;
+    return bytes_of(shapes, specs, n_layers, batch);
 }
 
 size_t nn_model_bytes_needed(int input_size, const nn_layer_spec *specs, int n_layers, int batch) {
-    double bytes = bytes_needed(input_size, specs, n_layers, batch);
+    double bytes = bytes_needed(nn_shape_flat(input_size), specs, n_layers, batch);
     return bytes > (double)SIZE_MAX ? SIZE_MAX : (size_t)bytes;
 }
 
-size_t nn_layer_param_count(const nn_layer *l) {
-    return l->spec.kind == NN_LAYER_DENSE ? (size_t)l->in * l->out + l->out : 0;
-}
+size_t nn_layer_param_count(const nn_layer *l) { return l->n_params; }
 
 int nn_model_output_size(const nn_model *m) {
     return m->n_layers ? m->layers[m->n_layers - 1].out : m->input_size;
 }
 
+nn_shape nn_input_shape_for(const nn_layer_spec *specs, int n_layers, int rows, int cols, int channels) {
+    for (int i = 0; i < n_layers; i++) {
+        const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
+        if (ops && ops->wants_image) return (nn_shape){rows, cols, channels};
+    }
+    return nn_shape_flat(rows * cols * channels);
+}
+
 // ---------------------------------------------------------------------------
 // Creation
 
-static void init_kernel(float *w, int fan_in, int fan_out, nn_initializer init, nn_rng *rng) {
-    size_t n = (size_t)fan_in * fan_out;
-    // Keras truncates normals at two standard deviations and rescales so the
-    // variance is what was asked for (variance_scaling's 0.8796... constant).
-    const float trunc = 0.87962566103423978f;
-    switch (init) {
-    case NN_INIT_GLOROT_UNIFORM:
-    case NN_INIT_HE_UNIFORM: {
-        float limit = init == NN_INIT_HE_UNIFORM ? sqrtf(6.0f / fan_in) : sqrtf(6.0f / (fan_in + fan_out));
-        for (size_t i = 0; i < n; i++) w[i] = (2.0f * nn_rng_uniform(rng) - 1.0f) * limit;
-        break;
-    }
-    case NN_INIT_GLOROT_NORMAL:
-    case NN_INIT_HE_NORMAL: {
-        float stddev = init == NN_INIT_HE_NORMAL ? sqrtf(2.0f / fan_in) : sqrtf(2.0f / (fan_in + fan_out));
-        stddev /= trunc;
-        for (size_t i = 0; i < n; i++) w[i] = nn_rng_truncated_normal(rng) * stddev;
-        break;
-    }
-    default:
-        memset(w, 0, n * sizeof *w);
-    }
-}
-
-static int check_specs(int input_size, const nn_layer_spec *specs, int n) {
-    if (input_size < 1 || input_size > NN_MAX_UNITS * 16)
-        return nn_set_error(NN_ERR_ARG, "input size %d is impossible (1 to %d)", input_size, NN_MAX_UNITS * 16);
+static int check_specs(nn_shape input, const nn_layer_spec *specs, int n, nn_shape *shapes) {
+    double size = (double)input.h * input.w * input.c;
+    if (input.h < 1 || input.w < 1 || input.c < 1 || size > NN_MAX_UNITS * 16)
+        return nn_set_error(NN_ERR_ARG, "input size %.0f is impossible (1 to %d)", input.h < 1 || input.w < 1 ||
+                            input.c < 1 ? fmin(fmin(input.h, input.w), input.c) : size, NN_MAX_UNITS * 16);
     if (n < 1) return nn_set_error(NN_ERR_ARG, "the model needs at least one layer");
     if (n > NN_MAX_LAYERS) return nn_set_error(NN_ERR_ARG, "too many layers: %d (at most %d)", n, NN_MAX_LAYERS);
+    int rc = infer_shapes(input, specs, n, shapes);
+    if (rc) return rc;
     for (int i = 0; i < n; i++) {
-        const nn_layer_spec *s = &specs[i];
-        if (s->kind == NN_LAYER_DENSE && (s->units < 1 || s->units > NN_MAX_UNITS))
-            return nn_set_error(NN_ERR_ARG, "layer %d: %d units is impossible; a Dense layer needs 1 to %d units",
-                                i + 1, s->units, NN_MAX_UNITS);
-        if (s->kind == NN_LAYER_DROPOUT && !(s->rate >= 0.0f && s->rate < 1.0f))
-            return nn_set_error(NN_ERR_ARG, "layer %d: dropout rate %g must be in [0, 1)", i + 1, s->rate);
-        if ((s->kind == NN_LAYER_DENSE || s->kind == NN_LAYER_ACTIVATION) &&
-            (unsigned)s->activation >= NN_ACT_COUNT)
-            return nn_set_error(NN_ERR_ARG, "layer %d: unknown activation", i + 1);
-        if (s->kind == NN_LAYER_DENSE && (unsigned)s->kernel_initializer >= NN_INIT_COUNT)
-            return nn_set_error(NN_ERR_ARG, "layer %d: unknown initializer", i + 1);
-        if ((unsigned)s->kind > NN_LAYER_DROPOUT) return nn_set_error(NN_ERR_ARG, "layer %d: unknown kind", i + 1);
+        const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
+        if (!ops->forward)
+            return nn_set_error(NN_ERR_ARG, "layer %d: %s is not available in this build of nnlab yet", i + 1,
+                                ops->keras_class);
     }
-    double bytes = bytes_needed(input_size, specs, n, NN_MIN_BATCH_CAPACITY);
+    double bytes = bytes_of(shapes, specs, n, NN_MIN_BATCH_CAPACITY);
     if (bytes > NN_MAX_MODEL_BYTES)
         return nn_set_error(NN_ERR_NOMEM,
                             "this model would need %.1f MB of memory for its weights, gradients, "
@@ -125,37 +135,37 @@ static int check_specs(int input_size, const nn_layer_spec *specs, int n) {
     return NN_OK;
 }
 
+static float *take(float **p, size_t n) {
+    float *at = *p;
+    *p += n;
+    return at;
+}
+
 // Points each layer's work views into m->work for `cap` rows.
 static void point_work(nn_model *m, int cap) {
     float *p = m->work;
-    m->x = p;
-    p += (size_t)cap * m->input_size;
+    m->x = take(&p, (size_t)cap * m->input_size);
     for (int i = 0; i < m->n_layers; i++) {
         nn_layer *l = &m->layers[i];
-        size_t sz = (size_t)cap * l->out;
+        size_t sz = (size_t)cap * l->out, per_row, fixed;
+        l->ops->work(&l->spec, l->in_shape, l->out_shape, &per_row, &fixed);
         l->z = NULL;
-        l->mask = NULL;
-        if (l->spec.kind == NN_LAYER_DENSE) {
-            l->z = p;
-            p += sz;
-            if (l->spec.activation == NN_ACT_LINEAR) {
-                l->y = l->z;
-            } else {
-                l->y = p;
-                p += sz;
-            }
+        if (l->ops->activation == 1) {
+            l->z = take(&p, sz);
+            l->y = l->spec.activation == NN_ACT_LINEAR ? l->z : take(&p, sz);
         } else {
-            l->y = p;
-            p += sz;
-            if (l->spec.kind == NN_LAYER_DROPOUT) {
-                l->mask = p;
-                p += sz;
-            }
+            l->y = take(&p, sz);
         }
-        l->dy = p;
-        p += sz;
+        l->scratch = per_row ? take(&p, (size_t)cap * per_row) : NULL;
+        l->dy = take(&p, sz);
     }
-    m->onehot = p;
+    m->onehot = take(&p, (size_t)cap * nn_model_output_size(m));
+    for (int i = 0; i < m->n_layers; i++) {
+        nn_layer *l = &m->layers[i];
+        size_t per_row, fixed;
+        l->ops->work(&l->spec, l->in_shape, l->out_shape, &per_row, &fixed);
+        l->fixed = fixed ? take(&p, fixed) : NULL;
+    }
 }
 
 // Grows the work block to hold `rows` rows. Never called inside a step once
@@ -164,8 +174,13 @@ static int ensure_capacity(nn_model *m, int rows) {
     if (rows <= m->batch_capacity) return NN_OK;
     int cap = rows < NN_MIN_BATCH_CAPACITY ? NN_MIN_BATCH_CAPACITY : rows;
     nn_layer_spec specs[NN_MAX_LAYERS];
-    for (int i = 0; i < m->n_layers; i++) specs[i] = m->layers[i].spec;
-    double floats = work_floats_per_row(m->input_size, specs, m->n_layers) * cap;
+    nn_shape shapes[NN_MAX_LAYERS + 1];
+    shapes[0] = m->input_shape;
+    for (int i = 0; i < m->n_layers; i++) {
+        specs[i] = m->layers[i].spec;
+        shapes[i + 1] = m->layers[i].out_shape;
+    }
+    double fixed, floats = work_floats_per_row(shapes, specs, m->n_layers, &fixed) * cap + fixed;
     if (floats * 4.0 > NN_MAX_MODEL_BYTES)
         return nn_set_error(NN_ERR_NOMEM, "a batch of %d rows would need %.1f MB of memory; use a smaller batch size",
                             rows, floats * 4.0 / 1048576.0);
@@ -187,43 +202,63 @@ static int ensure_capacity(nn_model *m, int rows) {
 }
 
 int nn_model_create(nn_model *m, int input_size, const nn_layer_spec *specs, int n_layers, uint64_t seed) {
-    int rc = check_specs(input_size, specs, n_layers);
+    return nn_model_create_shaped(m, nn_shape_flat(input_size), specs, n_layers, seed);
+}
+
+int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *specs, int n_layers,
+                           uint64_t seed) {
+    nn_shape shapes[NN_MAX_LAYERS + 1];
+    int rc = check_specs(input, specs, n_layers, shapes);
     if (rc) return rc;
     nn_model t;
     memset(&t, 0, sizeof t);
-    t.input_size = input_size;
+    t.input_shape = input;
+    t.input_size = (int)nn_shape_size(input);
     t.n_layers = n_layers;
     t.seed = seed;
     t.first_dense = n_layers;
     nn_rng_seed(&t.rng, seed);
-    int in = input_size;
     for (int i = 0; i < n_layers; i++) {
         nn_layer *l = &t.layers[i];
         l->spec = specs[i];
-        l->in = in;
-        l->out = layer_out(&specs[i], in);
-        t.n_params += nn_layer_param_count(l);
-        if (specs[i].kind == NN_LAYER_DENSE && t.first_dense == n_layers) t.first_dense = i;
-        in = l->out;
+        l->ops = nn_layer_ops_of(specs[i].kind);
+        l->in_shape = shapes[i];
+        l->out_shape = shapes[i + 1];
+        l->in = (int)nn_shape_size(shapes[i]);
+        l->out = (int)nn_shape_size(shapes[i + 1]);
+        l->n_params = (size_t)l->ops->n_params(&l->spec, l->in_shape, l->out_shape); // checked to fit
+        l->n_state = (size_t)l->ops->n_state(&l->spec, l->in_shape, l->out_shape);
+        t.n_params += l->n_params;
+        t.n_state += l->n_state;
+        if (l->n_params && t.first_dense == n_layers) t.first_dense = i;
     }
     t.params = calloc(t.n_params ? t.n_params : 1, sizeof(float));
     t.grads = calloc(t.n_params ? t.n_params : 1, sizeof(float));
-    if (!t.params || !t.grads) {
+    t.state = t.n_state ? calloc(t.n_state, sizeof(float)) : NULL;
+    if (!t.params || !t.grads || (t.n_state && !t.state)) {
         free(t.params);
         free(t.grads);
+        free(t.state);
         return nn_set_error(NN_ERR_NOMEM, "out of memory for %zu parameters", t.n_params);
     }
-    size_t off = 0;
+    // Each layer's parameters: the kernel, then one float per output channel
+    // (the bias; BatchNormalization's gamma, then beta).
+    size_t off = 0, state_off = 0;
     for (int i = 0; i < n_layers; i++) {
         nn_layer *l = &t.layers[i];
-        if (l->spec.kind != NN_LAYER_DENSE) continue;
-        l->w = t.params + off;
-        l->dw = t.grads + off;
-        off += (size_t)l->in * l->out;
-        l->b = t.params + off; // Keras: bias starts at zeros (calloc)
-        l->db = t.grads + off;
-        off += l->out;
-        init_kernel(l->w, l->in, l->out, l->spec.kernel_initializer, &t.rng);
+        if (l->n_params) {
+            size_t second = (size_t)l->out_shape.c;
+            l->w = t.params + off;
+            l->dw = t.grads + off;
+            l->b = t.params + off + l->n_params - second; // Keras: bias starts at zeros (calloc)
+            l->db = t.grads + off + l->n_params - second;
+            off += l->n_params;
+        }
+        if (l->n_state) {
+            l->state = t.state + state_off;
+            state_off += l->n_state;
+        }
+        if (l->ops->init) l->ops->init(l, &t.rng);
     }
     rc = ensure_capacity(&t, NN_MIN_BATCH_CAPACITY);
     if (rc) {
@@ -238,6 +273,7 @@ void nn_model_free(nn_model *m) {
     if (!m) return;
     free(m->params);
     free(m->grads);
+    free(m->state);
     free(m->slots[0]);
     free(m->slots[1]);
     free(m->work);
@@ -353,10 +389,46 @@ static void readable_bytes(char *out, double bytes) {
     sprintf(out, "%.2f %s", bytes, units[u]);
 }
 
+// A row of the table. Text too wide for its cell wraps at its last space
+// that fits, as Keras's rich table does ("batch_normalization" above
+// "(BatchNormalization)").
+static void row(nn_text *t, const char *name, const char *shape, const char *params, const int *w) {
+    const char *rest = name;
+    int first = 1;
+    while (first || *rest) {
+        int len = (int)strlen(rest), take = len;
+        if (len > w[0] - 2) {
+            take = w[0] - 2;
+            for (int i = w[0] - 2; i > 0; i--)
+                if (rest[i] == ' ') {
+                    take = i;
+                    break;
+                }
+        }
+        char part[128];
+        snprintf(part, sizeof part, "%.*s", take, rest);
+        rest += take;
+        while (*rest == ' ') rest++;
+        put(t, "│");
+        cell(t, part, w[0], 0);
+        put(t, "│");
+        cell(t, first ? shape : "", w[1], 0);
+        put(t, "│");
+        cell(t, first ? params : "", w[2], 1);
+        put(t, "│\n");
+        first = 0;
+    }
+}
+
+static void total_line(nn_text *t, const char *what, size_t n) {
+    char count[32], bytes[32];
+    thousands(count, n);
+    readable_bytes(bytes, 4.0 * (double)n);
+    put(t, " %s: %s (%s)\n", what, count, bytes);
+}
+
 int nn_model_summary(const nn_model *m, char *buf, size_t size) {
     static const int w[3] = {33, 24, 15};
-    static const char *const kind_names[] = {"Dense", "Activation", "Dropout"};
-    static const char *const base_names[] = {"dense", "activation", "dropout"};
     nn_text t = {buf, size, 0};
     if (size) buf[0] = '\0';
     put(&t, "Model: \"sequential\"\n");
@@ -369,32 +441,24 @@ int nn_model_summary(const nn_model *m, char *buf, size_t size) {
     cell(&t, "Param #", w[2], 1);
     put(&t, "┃\n");
     rule(&t, "┡", "╇", "┩", "━", w);
-    int seen[3] = {0, 0, 0};
+    int seen[NN_LAYER_KIND_COUNT] = {0};
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
-        char name[64], shape[32], params[32];
+        char name[96], shape[48], params[32];
         int k = l->spec.kind;
-        if (seen[k]) snprintf(name, sizeof name, "%s_%d (%s)", base_names[k], seen[k], kind_names[k]);
-        else snprintf(name, sizeof name, "%s (%s)", base_names[k], kind_names[k]);
+        // Keras numbers layers per class: conv2d, conv2d_1, ...
+        if (seen[k]) snprintf(name, sizeof name, "%s_%d (%s)", l->ops->keras_name, seen[k], l->ops->keras_class);
+        else snprintf(name, sizeof name, "%s (%s)", l->ops->keras_name, l->ops->keras_class);
         seen[k]++;
-        snprintf(shape, sizeof shape, "(None, %d)", l->out);
-        thousands(params, nn_layer_param_count(l));
-        put(&t, "│");
-        cell(&t, name, w[0], 0);
-        put(&t, "│");
-        cell(&t, shape, w[1], 0);
-        put(&t, "│");
-        cell(&t, params, w[2], 1);
-        put(&t, "│\n");
+        nn_shape_format(l->out_shape, shape, sizeof shape);
+        thousands(params, l->n_params + l->n_state); // Keras counts every weight of the layer
+        row(&t, name, shape, params, w);
         if (i + 1 < m->n_layers) rule(&t, "├", "┼", "┤", "─", w);
     }
     rule(&t, "└", "┴", "┘", "─", w);
-    char count[32], bytes[32];
-    thousands(count, m->n_params);
-    readable_bytes(bytes, 4.0 * m->n_params);
-    put(&t, " Total params: %s (%s)\n", count, bytes);
-    put(&t, " Trainable params: %s (%s)\n", count, bytes);
-    put(&t, " Non-trainable params: 0 (0.00 B)\n");
+    total_line(&t, "Total params", m->n_params + m->n_state);
+    total_line(&t, "Trainable params", m->n_params);
+    total_line(&t, "Non-trainable params", m->n_state);
     return (int)t.len;
 }
 
@@ -406,18 +470,7 @@ static const float *forward(nn_model *m, const float *x, int B, int training) {
     const float *in = x;
     for (int i = 0; i < m->n_layers; i++) {
         nn_layer *l = &m->layers[i];
-        switch (l->spec.kind) {
-        case NN_LAYER_DENSE:
-            nn_dense_forward(l->z, l->y, in, l->w, l->b, B, l->in, l->out, l->spec.activation);
-            break;
-        case NN_LAYER_ACTIVATION:
-            nn_activation_forward(l->spec.activation, B, l->out, in, l->y);
-            break;
-        case NN_LAYER_DROPOUT:
-            if (training && l->spec.rate > 0.0f) nn_dropout_forward(l->y, l->mask, in, B * l->out, l->spec.rate, &m->rng);
-            else memcpy(l->y, in, (size_t)B * l->out * sizeof(float));
-            break;
-        }
+        l->ops->forward(l, in, B, training, &m->rng);
         in = l->y;
     }
     return in;
@@ -429,15 +482,15 @@ static int needs_onehot(nn_loss l) { return l != NN_LOSS_SPARSE_CATEGORICAL_CROS
 // exact and stable, so the softmax Jacobian is skipped.
 static int fused_output(const nn_model *m) {
     const nn_layer *last = &m->layers[m->n_layers - 1];
-    return last->spec.kind != NN_LAYER_DROPOUT && last->spec.activation == NN_ACT_SOFTMAX &&
+    return last->ops->activation != 0 && last->spec.activation == NN_ACT_SOFTMAX &&
            (m->loss == NN_LOSS_CATEGORICAL_CROSSENTROPY || m->loss == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
 }
 
-// The logits of a fused output: the last Dense's pre-activation, or the input
-// of a final Activation(softmax).
+// The logits of a fused output: the last layer's pre-activation (Dense,
+// Conv2D), or the input of a final Activation(softmax).
 static const float *output_logits(const nn_model *m, const float *x) {
     const nn_layer *last = &m->layers[m->n_layers - 1];
-    if (last->spec.kind == NN_LAYER_DENSE) return last->z;
+    if (last->ops->activation == 1) return last->z;
     return m->n_layers > 1 ? m->layers[m->n_layers - 2].y : x;
 }
 
@@ -460,22 +513,14 @@ static void backward(nn_model *m, const float *x, int B, int fused) {
         const float *in = i ? m->layers[i - 1].y : x;
         float *din = i > m->first_dense ? m->layers[i - 1].dy : NULL;
         int skip_activation = fused && i == m->n_layers - 1;
-        switch (l->spec.kind) {
-        case NN_LAYER_DENSE:
-            if (!skip_activation && l->spec.activation != NN_ACT_LINEAR)
-                nn_activation_backward(l->spec.activation, B, l->out, l->z, l->y, l->dy, l->dy);
-            nn_dense_backward(din, l->dw, l->db, l->dy, in, l->w, B, l->in, l->out);
-            break;
-        case NN_LAYER_ACTIVATION:
-            if (!din) break;
-            if (skip_activation) memcpy(din, l->dy, (size_t)B * l->out * sizeof(float));
-            else nn_activation_backward(l->spec.activation, B, l->out, in, l->y, l->dy, din);
-            break;
-        case NN_LAYER_DROPOUT:
-            if (din && l->spec.rate > 0.0f) nn_dropout_backward(din, l->dy, l->mask, B * l->out);
-            else if (din) memcpy(din, l->dy, (size_t)B * l->out * sizeof(float));
-            break;
+        int rows = B * l->out_shape.h * l->out_shape.w, cols = l->out_shape.c; // softmax over the last axis
+        if (l->ops->activation == 1 && !skip_activation && l->spec.activation != NN_ACT_LINEAR)
+            nn_activation_backward(l->spec.activation, rows, cols, l->z, l->y, l->dy, l->dy);
+        if (l->ops->activation == 2 && skip_activation) {
+            if (din) memcpy(din, l->dy, (size_t)B * l->out * sizeof(float));
+            continue;
         }
+        l->ops->backward(l, in, din, B);
     }
 }
 

@@ -75,8 +75,10 @@ static int grow_history(nn_history *h, int need) {
 // Snapshots: weights that diverge mid-epoch may be finite but useless, so the
 // model goes back to where the epoch began, which is known to be sound.
 
+// Parameters, optimizer slots and the non-trainable state (BatchNormalization's
+// moving statistics move in every training step too).
 static size_t snapshot_floats(const nn_model *m) {
-    return m->n_params * (size_t)(1 + (m->slots[0] != NULL) + (m->slots[1] != NULL));
+    return m->n_params * (size_t)(1 + (m->slots[0] != NULL) + (m->slots[1] != NULL)) + m->n_state;
 }
 
 static void take_snapshot(nn_fit_state *s) {
@@ -85,6 +87,7 @@ static void take_snapshot(nn_fit_state *s) {
     memcpy(p, m->params, m->n_params * sizeof(float));
     for (int i = 0; i < 2; i++)
         if (m->slots[i]) memcpy(p += m->n_params, m->slots[i], m->n_params * sizeof(float));
+    if (m->n_state) memcpy(p + m->n_params, m->state, m->n_state * sizeof(float));
     s->snapshot_step = m->step;
     s->snapshot_u_product = m->nadam_u_product;
 }
@@ -95,6 +98,7 @@ static void restore_snapshot(nn_fit_state *s) {
     memcpy(m->params, p, m->n_params * sizeof(float));
     for (int i = 0; i < 2; i++)
         if (m->slots[i]) memcpy(m->slots[i], p += m->n_params, m->n_params * sizeof(float));
+    if (m->n_state) memcpy(m->state, p + m->n_params, m->n_state * sizeof(float));
     m->step = s->snapshot_step;
     m->nadam_u_product = s->snapshot_u_product;
 }

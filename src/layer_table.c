@@ -1,0 +1,308 @@
+/*
+ * layer_table.c — the one table of layer kinds (kann's kad_op_list,
+ * ConvNetJS's layer objects): for each kind its Keras names, shape inference
+ * with the sentence a student reads when shapes do not flow, its trainable
+ * and non-trainable sizes, its work memory, initialisation and the
+ * forward/backward glue from an nn_layer to the kernels in src/layers/.
+ *
+ * model.c, the summary, the model file and the wasm glue ask this table; only
+ * parsing and formatting the layer syntax (layer_spec.c) read a kind's
+ * options one by one. A new kind is its kernels in src/layers/ plus one
+ * entry here.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nnlab.h"
+
+// ---------------------------------------------------------------------------
+// Shapes
+
+nn_shape nn_shape_flat(int n) { return (nn_shape){1, 1, n}; }
+
+size_t nn_shape_size(nn_shape s) { return (size_t)s.h * (size_t)s.w * (size_t)s.c; }
+
+int nn_shape_is_flat(nn_shape s) { return s.h == 1 && s.w == 1; }
+
+char *nn_shape_format(nn_shape s, char *buf, size_t size) {
+    if (nn_shape_is_flat(s)) snprintf(buf, size, "(None, %d)", s.c);
+    else snprintf(buf, size, "(None, %d, %d, %d)", s.h, s.w, s.c);
+    return buf;
+}
+
+// ---------------------------------------------------------------------------
+// Initialisation (Keras initializers: keras/src/initializers/random_initializers.py)
+
+// n kernel values with the given fans.
+static void init_kernel(float *w, size_t n, int fan_in, int fan_out, nn_initializer init, nn_rng *rng) {
+    // Keras truncates normals at two standard deviations and rescales so the
+    // variance is what was asked for (variance_scaling's 0.8796... constant).
+    const float trunc = 0.87962566103423978f;
+    switch (init) {
+    case NN_INIT_GLOROT_UNIFORM:
+    case NN_INIT_HE_UNIFORM: {
+        float limit = init == NN_INIT_HE_UNIFORM ? sqrtf(6.0f / fan_in) : sqrtf(6.0f / (fan_in + fan_out));
+        for (size_t i = 0; i < n; i++) w[i] = (2.0f * nn_rng_uniform(rng) - 1.0f) * limit;
+        break;
+    }
+    case NN_INIT_GLOROT_NORMAL:
+    case NN_INIT_HE_NORMAL: {
+        float stddev = init == NN_INIT_HE_NORMAL ? sqrtf(2.0f / fan_in) : sqrtf(2.0f / (fan_in + fan_out));
+        stddev /= trunc;
+        for (size_t i = 0; i < n; i++) w[i] = nn_rng_truncated_normal(rng) * stddev;
+        break;
+    }
+    default:
+        memset(w, 0, n * sizeof *w);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Checks shared by several kinds
+
+static int check_activation(const nn_layer_spec *s) {
+    if ((unsigned)s->activation >= NN_ACT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown activation");
+    return NN_OK;
+}
+
+static int check_initializer(const nn_layer_spec *s) {
+    if ((unsigned)s->kernel_initializer >= NN_INIT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown initializer");
+    return NN_OK;
+}
+
+// Conv2D and pooling read an image; a flat input has no height and width.
+static int check_image(const char *what, nn_shape in) {
+    char shape[48];
+    if (nn_shape_is_flat(in))
+        return nn_set_error(NN_ERR_ARG,
+                            "%s needs an image input (height, width, channels), but its input is flat %s: "
+                            "put it before `flatten` and the Dense layers",
+                            what, nn_shape_format(in, shape, sizeof shape));
+    return NN_OK;
+}
+
+// One spatial dimension of a sliding window, as Keras's
+// compute_conv_output_shape (keras/src/ops/operation_utils.py): valid
+// (in - k) // s + 1, same (in - 1) // s + 1. 0 when the window does not fit.
+static int window_out(int in, int k, int s, nn_padding p) {
+    if (p == NN_PADDING_SAME) return (in - 1) / s + 1;
+    return in < k ? 0 : (in - k) / s + 1;
+}
+
+// Conv2D and pooling: window, strides and padding, then the output size.
+static int infer_window(const char *what, const char *window, const nn_layer_spec *s, nn_shape in, int c,
+                        nn_shape *out) {
+    int rc = check_image(what, in);
+    if (rc) return rc;
+    if (s->kernel_h < 1 || s->kernel_w < 1 || s->kernel_h > 4096 || s->kernel_w > 4096)
+        return nn_set_error(NN_ERR_ARG, "%s: a %dx%d %s is impossible", what, s->kernel_h, s->kernel_w, window);
+    if (s->stride_h < 1 || s->stride_w < 1 || s->stride_h > 4096 || s->stride_w > 4096)
+        return nn_set_error(NN_ERR_ARG, "%s: strides %dx%d are impossible (at least 1)", what, s->stride_h,
+                            s->stride_w);
+    if ((unsigned)s->padding > NN_PADDING_SAME) return nn_set_error(NN_ERR_ARG, "%s: unknown padding", what);
+    out->h = window_out(in.h, s->kernel_h, s->stride_h, s->padding);
+    out->w = window_out(in.w, s->kernel_w, s->stride_w, s->padding);
+    out->c = c;
+    if (out->h < 1 || out->w < 1)
+        return nn_set_error(NN_ERR_ARG,
+                            "%s: its %dx%d %s is larger than its %dx%d input: use a smaller %s, padding "
+                            "\"same\", or fewer layers that shrink the image before it",
+                            what, s->kernel_h, s->kernel_w, window, in.h, in.w, window);
+    return NN_OK;
+}
+
+static uint64_t none(const nn_layer_spec *s, nn_shape in, nn_shape out) { return 0; }
+
+static void no_work(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed) {
+    *per_row = 0;
+    *fixed = 0;
+}
+
+// Rows and columns of an activation over the last axis, as Keras applies
+// softmax (axis -1): B * h * w rows of c.
+static int act_rows(const nn_layer *l, int B) { return B * l->out_shape.h * l->out_shape.w; }
+
+// ---------------------------------------------------------------------------
+// Dense (keras/src/layers/core/dense.py)
+
+static int dense_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    if (s->units < 1 || s->units > NN_MAX_UNITS)
+        return nn_set_error(NN_ERR_ARG, "%d units is impossible; a Dense layer needs 1 to %d units", s->units,
+                            NN_MAX_UNITS);
+    int rc = check_activation(s);
+    if (rc || (rc = check_initializer(s))) return rc;
+    // Keras would apply a Dense layer to the last axis only; a student who
+    // writes one after a convolution almost always forgot Flatten.
+    char shape[48];
+    if (!nn_shape_is_flat(in))
+        return nn_set_error(NN_ERR_ARG,
+                            "Dense needs a flat input, but its input has shape %s: add `flatten` before it "
+                            "(e.g. \"flatten,%d:%s\")",
+                            nn_shape_format(in, shape, sizeof shape), s->units, nn_activation_name(s->activation));
+    *out = nn_shape_flat(s->units);
+    return NN_OK;
+}
+
+static uint64_t dense_params(const nn_layer_spec *s, nn_shape in, nn_shape out) {
+    return (uint64_t)nn_shape_size(in) * (uint64_t)s->units + (uint64_t)s->units;
+}
+
+static void dense_init(nn_layer *l, nn_rng *rng) {
+    init_kernel(l->w, (size_t)l->in * l->out, l->in, l->out, l->spec.kernel_initializer, rng);
+}
+
+static void dense_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    nn_dense_forward(l->z, l->y, x, l->w, l->b, B, l->in, l->out, l->spec.activation);
+}
+
+static void dense_backward(nn_layer *l, const float *x, float *dx, int B) {
+    nn_dense_backward(dx, l->dw, l->db, l->dy, x, l->w, B, l->in, l->out);
+}
+
+// ---------------------------------------------------------------------------
+// Activation (keras/src/layers/activations/activation.py)
+
+static int activation_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    int rc = check_activation(s);
+    if (rc) return rc;
+    *out = in;
+    return NN_OK;
+}
+
+static void activation_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    nn_activation_forward(l->spec.activation, act_rows(l, B), l->out_shape.c, x, l->y);
+}
+
+static void activation_backward(nn_layer *l, const float *x, float *dx, int B) {
+    if (dx) nn_activation_backward(l->spec.activation, act_rows(l, B), l->out_shape.c, x, l->y, l->dy, dx);
+}
+
+// ---------------------------------------------------------------------------
+// Dropout (keras/src/layers/regularization/dropout.py): the mask is the work memory
+
+static int dropout_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    if (!(s->rate >= 0.0f && s->rate < 1.0f))
+        return nn_set_error(NN_ERR_ARG, "dropout rate %g must be in [0, 1)", s->rate);
+    *out = in;
+    return NN_OK;
+}
+
+static void dropout_work(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed) {
+    *per_row = nn_shape_size(out);
+    *fixed = 0;
+}
+
+static void dropout_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    if (training && l->spec.rate > 0.0f) nn_dropout_forward(l->y, l->scratch, x, B * l->out, l->spec.rate, rng);
+    else memcpy(l->y, x, (size_t)B * l->out * sizeof(float));
+}
+
+static void dropout_backward(nn_layer *l, const float *x, float *dx, int B) {
+    if (dx && l->spec.rate > 0.0f) nn_dropout_backward(dx, l->dy, l->scratch, B * l->out);
+    else if (dx) memcpy(dx, l->dy, (size_t)B * l->out * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------
+// Flatten (keras/src/layers/reshaping/flatten.py): NHWC memory is already in
+// Flatten's order, so the layer only renames the shape.
+
+static int flatten_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    *out = nn_shape_flat((int)nn_shape_size(in));
+    return NN_OK;
+}
+
+static void copy_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    memcpy(l->y, x, (size_t)B * l->out * sizeof(float));
+}
+
+static void copy_backward(nn_layer *l, const float *x, float *dx, int B) {
+    if (dx) memcpy(dx, l->dy, (size_t)B * l->out * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------
+// Conv2D (keras/src/layers/convolutional/base_conv.py): kernel
+// (kh, kw, in_channels, filters) as Keras stores it, bias (filters).
+
+static int conv2d_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    if (s->filters < 1 || s->filters > NN_MAX_UNITS)
+        return nn_set_error(NN_ERR_ARG, "%d filters is impossible; a Conv2D layer needs 1 to %d filters",
+                            s->filters, NN_MAX_UNITS);
+    int rc = check_activation(s);
+    if (rc || (rc = check_initializer(s))) return rc;
+    return infer_window("Conv2D", "kernel", s, in, s->filters, out);
+}
+
+static uint64_t conv2d_params(const nn_layer_spec *s, nn_shape in, nn_shape out) {
+    return (uint64_t)s->kernel_h * (uint64_t)s->kernel_w * (uint64_t)in.c * (uint64_t)s->filters + (uint64_t)s->filters;
+}
+
+// Keras's compute_fans for a conv kernel: the receptive field times the
+// input or output channels (keras/src/initializers/random_initializers.py).
+static void conv2d_init(nn_layer *l, nn_rng *rng) {
+    int field = l->spec.kernel_h * l->spec.kernel_w;
+    init_kernel(l->w, (size_t)field * l->in_shape.c * l->spec.filters, field * l->in_shape.c,
+                field * l->spec.filters, l->spec.kernel_initializer, rng);
+}
+
+// ---------------------------------------------------------------------------
+// MaxPooling2D and AveragePooling2D (keras/src/layers/pooling/base_pooling.py)
+
+static int max_pool_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    return infer_window("MaxPooling2D", "pool window", s, in, in.c, out);
+}
+
+static int avg_pool_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    return infer_window("AveragePooling2D", "pool window", s, in, in.c, out);
+}
+
+// ---------------------------------------------------------------------------
+// BatchNormalization (keras/src/layers/normalization/batch_normalization.py):
+// axis -1, gamma and beta trainable, moving mean and variance not.
+
+static int batchnorm_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
+    *out = in;
+    return NN_OK;
+}
+
+static uint64_t batchnorm_params(const nn_layer_spec *s, nn_shape in, nn_shape out) { return 2 * (uint64_t)in.c; }
+
+static uint64_t batchnorm_state(const nn_layer_spec *s, nn_shape in, nn_shape out) { return 2 * (uint64_t)in.c; }
+
+// gamma ones, beta zeros, moving mean zeros, moving variance ones (Keras's defaults).
+static void batchnorm_init(nn_layer *l, nn_rng *rng) {
+    int c = l->in_shape.c;
+    for (int i = 0; i < c; i++) {
+        l->w[i] = 1.0f;
+        l->b[i] = 0.0f;
+        l->state[i] = 0.0f;
+        l->state[c + i] = 1.0f;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The table, indexed by nn_layer_kind. A kind whose forward is NULL is known
+// (its files parse and print) but not built in yet.
+
+static const nn_layer_ops table[NN_LAYER_KIND_COUNT] = {
+    [NN_LAYER_DENSE] = {"Dense", "dense", 1, 0, dense_infer, dense_params, none, no_work, dense_init,
+                        dense_forward, dense_backward},
+    [NN_LAYER_ACTIVATION] = {"Activation", "activation", 2, 0, activation_infer, none, none, no_work, NULL,
+                             activation_forward, activation_backward},
+    [NN_LAYER_DROPOUT] = {"Dropout", "dropout", 0, 0, dropout_infer, none, none, dropout_work, NULL,
+                          dropout_forward, dropout_backward},
+    [NN_LAYER_FLATTEN] = {"Flatten", "flatten", 0, 1, flatten_infer, none, none, no_work, NULL, copy_forward,
+                          copy_backward},
+    [NN_LAYER_CONV2D] = {"Conv2D", "conv2d", 1, 1, conv2d_infer, conv2d_params, none, no_work, conv2d_init,
+                         NULL, NULL},
+    [NN_LAYER_MAX_POOLING2D] = {"MaxPooling2D", "max_pooling2d", 0, 1, max_pool_infer, none, none, no_work,
+                                NULL, NULL, NULL},
+    [NN_LAYER_AVERAGE_POOLING2D] = {"AveragePooling2D", "average_pooling2d", 0, 1, avg_pool_infer, none, none,
+                                    no_work, NULL, NULL, NULL},
+    [NN_LAYER_BATCH_NORMALIZATION] = {"BatchNormalization", "batch_normalization", 0, 0, batchnorm_infer,
+                                      batchnorm_params, batchnorm_state, no_work, batchnorm_init, NULL, NULL},
+};
+
+const nn_layer_ops *nn_layer_ops_of(nn_layer_kind kind) {
+    return (unsigned)kind < NN_LAYER_KIND_COUNT ? &table[kind] : NULL;
+}
