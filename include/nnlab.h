@@ -488,6 +488,9 @@ int nn_model_create(nn_model *m, int input_size, const nn_layer_spec *specs, int
 // The same with Input(shape=(h, w, c)).
 int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *specs, int n_layers,
                            uint64_t seed);
+// Shape inference through the layer table: shapes[0] = input, shapes[i + 1]
+// the output of layer i. NN_OK, or NN_ERR_ARG with "layer N: <sentence>".
+int nn_model_infer_shapes(nn_shape input, const nn_layer_spec *specs, int n_layers, nn_shape *shapes);
 // The input shape a layer list takes for images of rows x cols x channels:
 // the image itself when a layer needs one (Conv2D, pooling, Flatten), else
 // the flat (1, 1, rows * cols * channels), as a Dense-only model reads MNIST.
@@ -518,6 +521,11 @@ int nn_model_reserve_batch(nn_model *m, int rows);
 int nn_model_summary(const nn_model *m, char *buf, size_t size);
 // Trainable parameters of a layer (0 for Activation/Dropout/Flatten/pooling).
 size_t nn_layer_param_count(const nn_layer *l);
+
+// A model with an image input (28, 28, 1) reads only images of that size: NN_OK
+// for a flat input or matching images, else NN_ERR_ARG naming `what` ("training
+// data"). The number of values per sample is checked by the callers.
+int nn_model_check_image_size(const nn_model *m, const nn_dataset *d, const char *what);
 
 // probs(n, out) for n samples of x(n, input_size), in chunks of the work buffers.
 int nn_model_predict(nn_model *m, const float *x, int n, float *probs);
@@ -612,7 +620,7 @@ int nn_fit(nn_model *m, const nn_dataset *train, const nn_fit_options *o);
 // The format is described in src/model_file.c.
 
 #define NN_FILE_MAGIC "NNLAB\x1a\r\n"
-#define NN_FILE_VERSION 1
+#define NN_FILE_VERSION 2 // written; version 1 files (Dense models) are still read
 
 // Serialise into a malloc'd buffer (*out, *len); free with free().
 int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len);

@@ -56,17 +56,94 @@ static int parse_activation(const char *name, int index, nn_activation *out) {
     return NN_OK;
 }
 
+// "3" or "5x5" (or "5X5"): a window or a pair of strides, each from 1 to 4096.
+static int parse_pair(const char *text, int *h, int *w) {
+    char *end;
+    long a = strtol(text, &end, 10), b = a;
+    if (end == text || (*end && *end != 'x' && *end != 'X')) return 0;
+    if (*end) {
+        const char *second = end + 1;
+        b = strtol(second, &end, 10);
+        if (end == second || *end) return 0;
+    }
+    if (a < 1 || b < 1 || a > 4096 || b > 4096) return 0;
+    *h = (int)a;
+    *w = (int)b;
+    return 1;
+}
+
+static int parse_padding(const char *text, int index, nn_padding *out) {
+    if (strcmp(text, "valid") == 0) *out = NN_PADDING_VALID;
+    else if (strcmp(text, "same") == 0) *out = NN_PADDING_SAME;
+    else
+        return nn_set_error(NN_ERR_ARG, "layer %d: padding '%s' must be valid or same", index, text);
+    return NN_OK;
+}
+
+enum { MAX_FIELDS = 6 };
+
+// conv2d:FILTERS:KERNEL[:ACTIVATION[:PADDING[:STRIDES]]]
+static int parse_conv2d(char f[][64], int index, const char *text, nn_layer_spec *spec) {
+    char *end;
+    long filters = strtol(f[1], &end, 10);
+    if (!f[1][0] || *end || !f[2][0])
+        return nn_set_error(NN_ERR_ARG,
+                            "layer %d ('%s'): a convolution is conv2d:FILTERS:KERNEL[:ACTIVATION[:PADDING[:STRIDES]]], "
+                            "e.g. conv2d:32:3:relu",
+                            index, text);
+    if (filters < 1 || filters > NN_MAX_UNITS)
+        return nn_set_error(NN_ERR_ARG, "layer %d: %ld filters is impossible; a Conv2D layer needs 1 to %d filters",
+                            index, filters, NN_MAX_UNITS);
+    spec->kind = NN_LAYER_CONV2D;
+    spec->filters = (int)filters;
+    if (!parse_pair(f[2], &spec->kernel_h, &spec->kernel_w))
+        return nn_set_error(NN_ERR_ARG, "layer %d: kernel size '%s' must be like 3 or 5x5 (1 to 4096)", index, f[2]);
+    spec->stride_h = spec->stride_w = 1; // Keras: strides=1, padding="valid", activation=None
+    if (f[3][0] && parse_activation(f[3], index, &spec->activation)) return NN_ERR_ARG;
+    if (f[4][0] && parse_padding(f[4], index, &spec->padding)) return NN_ERR_ARG;
+    if (f[5][0] && !parse_pair(f[5], &spec->stride_h, &spec->stride_w))
+        return nn_set_error(NN_ERR_ARG, "layer %d: strides '%s' must be like 1, 2 or 2x1 (1 to 4096)", index, f[5]);
+    return NN_OK;
+}
+
+// maxpool[:POOL[:STRIDES[:PADDING]]], avgpool the same (Keras: pool_size=2,
+// strides=pool_size, padding="valid").
+static int parse_pool(char f[][64], int index, nn_layer_kind kind, nn_layer_spec *spec) {
+    spec->kind = kind;
+    spec->kernel_h = spec->kernel_w = 2;
+    if (f[1][0] && !parse_pair(f[1], &spec->kernel_h, &spec->kernel_w))
+        return nn_set_error(NN_ERR_ARG, "layer %d: pool size '%s' must be like 2 or 3x3 (1 to 4096)", index, f[1]);
+    spec->stride_h = spec->kernel_h;
+    spec->stride_w = spec->kernel_w;
+    if (f[2][0] && !parse_pair(f[2], &spec->stride_h, &spec->stride_w))
+        return nn_set_error(NN_ERR_ARG, "layer %d: strides '%s' must be like 1, 2 or 2x1 (1 to 4096)", index, f[2]);
+    if (f[3][0] && parse_padding(f[3], index, &spec->padding)) return NN_ERR_ARG;
+    return f[4][0] ? nn_set_error(NN_ERR_ARG, "layer %d: too many ':' parts for a pooling layer", index) : NN_OK;
+}
+
+// A kind that takes no options: "flatten", "batchnorm".
+static int parse_plain(char f[][64], int index, nn_layer_kind kind, nn_layer_spec *spec) {
+    spec->kind = kind;
+    return f[1][0] ? nn_set_error(NN_ERR_ARG, "layer %d: %s takes no options ('%s')", index, f[0], f[1]) : NN_OK;
+}
+
 static int parse_one(const char *text, int index, nn_layer_spec *spec) {
-    char f[3][64] = {{0}};
+    char f[MAX_FIELDS][64] = {{0}};
     int nf = 0;
     const char *s = text;
-    while (*s && nf < 3) s = next_field(s, ':', f[nf++], sizeof f[0]);
+    while (*s && nf < MAX_FIELDS) s = next_field(s, ':', f[nf++], sizeof f[0]);
     if (*s) return nn_set_error(NN_ERR_ARG, "layer %d ('%s'): too many ':' parts", index, text);
 
     memset(spec, 0, sizeof *spec);
     spec->kernel_initializer = NN_INIT_GLOROT_UNIFORM;
     spec->activation = NN_ACT_LINEAR;
 
+    if (strcmp(f[0], "conv2d") == 0) return parse_conv2d(f, index, text, spec);
+    if (strcmp(f[0], "maxpool") == 0) return parse_pool(f, index, NN_LAYER_MAX_POOLING2D, spec);
+    if (strcmp(f[0], "avgpool") == 0) return parse_pool(f, index, NN_LAYER_AVERAGE_POOLING2D, spec);
+    if (strcmp(f[0], "flatten") == 0) return parse_plain(f, index, NN_LAYER_FLATTEN, spec);
+    if (strcmp(f[0], "batchnorm") == 0) return parse_plain(f, index, NN_LAYER_BATCH_NORMALIZATION, spec);
+    if (f[3][0]) return nn_set_error(NN_ERR_ARG, "layer %d ('%s'): too many ':' parts", index, text);
     if (strcmp(f[0], "dense") == 0) { // optional "dense:" prefix
         memmove(f[0], f[1], sizeof f[0]);
         memmove(f[1], f[2], sizeof f[0]);
@@ -95,7 +172,8 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
     if (!f[0][0] || *end)
         return nn_set_error(NN_ERR_ARG,
                             "layer %d ('%s'): expected a number of units like 100:relu, "
-                            "dropout:0.2 or an activation name",
+                            "dropout:0.2, conv2d:32:3:relu, maxpool:2, flatten, batchnorm or an "
+                            "activation name",
                             index, text);
     if (units < 1 || units > NN_MAX_UNITS)
         return nn_set_error(NN_ERR_ARG,
@@ -133,21 +211,53 @@ int nn_parse_layers(const char *text, nn_layer_spec *specs, int max) {
     return n;
 }
 
+// "3" for a square window, else "5x3".
+static void format_pair(char *buf, size_t size, int h, int w) {
+    if (h == w) snprintf(buf, size, "%d", h);
+    else snprintf(buf, size, "%dx%d", h, w);
+}
+
+static void format_one(const nn_layer_spec *l, char *item, size_t size) {
+    char window[32], strides[32];
+    format_pair(window, sizeof window, l->kernel_h, l->kernel_w);
+    format_pair(strides, sizeof strides, l->stride_h, l->stride_w);
+    const char *padding = l->padding == NN_PADDING_SAME ? "same" : "valid";
+    switch (l->kind) {
+    case NN_LAYER_DROPOUT: snprintf(item, size, "dropout:%g", l->rate); break;
+    case NN_LAYER_ACTIVATION: snprintf(item, size, "activation:%s", nn_activation_name(l->activation)); break;
+    case NN_LAYER_FLATTEN: snprintf(item, size, "flatten"); break;
+    case NN_LAYER_BATCH_NORMALIZATION: snprintf(item, size, "batchnorm"); break;
+    case NN_LAYER_CONV2D: {
+        int n = snprintf(item, size, "conv2d:%d:%s:%s", l->filters, window, nn_activation_name(l->activation));
+        if (l->stride_h != 1 || l->stride_w != 1) snprintf(item + n, size - (size_t)n, ":%s:%s", padding, strides);
+        else if (l->padding == NN_PADDING_SAME) snprintf(item + n, size - (size_t)n, ":same");
+        break;
+    }
+    case NN_LAYER_MAX_POOLING2D:
+    case NN_LAYER_AVERAGE_POOLING2D: {
+        const char *name = l->kind == NN_LAYER_MAX_POOLING2D ? "maxpool" : "avgpool";
+        int n = snprintf(item, size, "%s:%s", name, window);
+        if (l->padding == NN_PADDING_SAME) snprintf(item + n, size - (size_t)n, ":%s:same", strides);
+        else if (l->stride_h != l->kernel_h || l->stride_w != l->kernel_w)
+            snprintf(item + n, size - (size_t)n, ":%s", strides);
+        break;
+    }
+    default:
+        if (l->kernel_initializer != NN_INIT_GLOROT_UNIFORM)
+            snprintf(item, size, "%d:%s:%s", l->units, nn_activation_name(l->activation),
+                     nn_initializer_name(l->kernel_initializer));
+        else
+            snprintf(item, size, "%d:%s", l->units, nn_activation_name(l->activation));
+    }
+}
+
 int nn_format_layers(const nn_layer_spec *specs, int n, char *buf, size_t size) {
     size_t used = 0;
     if (size) buf[0] = '\0';
     for (int i = 0; i < n; i++) {
         const nn_layer_spec *l = &specs[i];
         char item[128];
-        if (l->kind == NN_LAYER_DROPOUT)
-            snprintf(item, sizeof item, "dropout:%g", l->rate);
-        else if (l->kind == NN_LAYER_ACTIVATION)
-            snprintf(item, sizeof item, "activation:%s", nn_activation_name(l->activation));
-        else if (l->kernel_initializer != NN_INIT_GLOROT_UNIFORM)
-            snprintf(item, sizeof item, "%d:%s:%s", l->units, nn_activation_name(l->activation),
-                     nn_initializer_name(l->kernel_initializer));
-        else
-            snprintf(item, sizeof item, "%d:%s", l->units, nn_activation_name(l->activation));
+        format_one(l, item, sizeof item);
         int w = snprintf(buf + used, size > used ? size - used : 0, "%s%s", i ? "," : "", item);
         used += (size_t)w;
     }

@@ -28,7 +28,7 @@
 
 // Output shapes of the layers (shapes[i] is layer i's input, shapes[n] the
 // output); NN_OK or the first layer whose shapes do not flow, with its sentence.
-static int infer_shapes(nn_shape input, const nn_layer_spec *specs, int n, nn_shape *shapes) {
+int nn_model_infer_shapes(nn_shape input, const nn_layer_spec *specs, int n, nn_shape *shapes) {
     shapes[0] = input;
     for (int i = 0; i < n; i++) {
         const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
@@ -85,7 +85,7 @@ static double bytes_of(const nn_shape *shapes, const nn_layer_spec *specs, int n
 // The size of a model whose shapes flow; HUGE_VAL when they do not.
 static double bytes_needed(nn_shape input, const nn_layer_spec *specs, int n_layers, int batch) {
     nn_shape shapes[NN_MAX_LAYERS + 1];
-    if (n_layers < 0 || n_layers > NN_MAX_LAYERS || infer_shapes(input, specs, n_layers, shapes)) return HUGE_VAL;
+    if (n_layers < 0 || n_layers > NN_MAX_LAYERS || nn_model_infer_shapes(input, specs, n_layers, shapes)) return HUGE_VAL;
     return bytes_of(shapes, specs, n_layers, batch);
 }
 
@@ -118,7 +118,7 @@ static int check_specs(nn_shape input, const nn_layer_spec *specs, int n, nn_sha
                             input.c < 1 ? fmin(fmin(input.h, input.w), input.c) : size, NN_MAX_UNITS * 16);
     if (n < 1) return nn_set_error(NN_ERR_ARG, "the model needs at least one layer");
     if (n > NN_MAX_LAYERS) return nn_set_error(NN_ERR_ARG, "too many layers: %d (at most %d)", n, NN_MAX_LAYERS);
-    int rc = infer_shapes(input, specs, n, shapes);
+    int rc = nn_model_infer_shapes(input, specs, n, shapes);
     if (rc) return rc;
     for (int i = 0; i < n; i++) {
         const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
@@ -621,7 +621,14 @@ static int check_data(const nn_model *m, const nn_dataset *d, const char *what) 
         return nn_set_error(NN_ERR_ARG, "the %s has %d pixels per image (%dx%d) but the model's input takes %d",
                             what, d->features, d->rows, d->cols, m->input_size);
     if (d->n < 1) return nn_set_error(NN_ERR_ARG, "the %s is empty", what);
-    return NN_OK;
+    return nn_model_check_image_size(m, d, what);
+}
+
+int nn_model_check_image_size(const nn_model *m, const nn_dataset *d, const char *what) {
+    nn_shape s = m->input_shape;
+    if (nn_shape_is_flat(s) || (d->rows == s.h && d->cols == s.w && s.c == 1)) return NN_OK;
+    return nn_set_error(NN_ERR_ARG, "the %s has %dx%d images but the model's input takes %dx%dx%d images", what,
+                        d->rows, d->cols, s.h, s.w, s.c);
 }
 
 int nn_model_predict_dataset(nn_model *m, const nn_dataset *d, float *probs) {

@@ -7,20 +7,24 @@
  * Every value is written little-endian one byte at a time, so a file saved by
  * the native CLI loads in the browser and back, whatever the host's byte order.
  *
- * Format, version 1 (offsets in bytes; u32/i32/u64/i64/f32 little-endian,
+ * Format, version 2 (offsets in bytes; u32/i32/u64/i64/f32 little-endian,
  * f32 as its IEEE-754 bit pattern):
  *
  *   Preamble
  *     0   magic         8 bytes NN_FILE_MAGIC, "NNLAB\x1a\r\n" (like PNG's, a
  *                       text-mode transfer that mangles \r\n or stops at ^Z is caught)
- *     8   u32 version   NN_FILE_VERSION
+ *     8   u32 version   NN_FILE_VERSION (2)
  *     12  u32 header_length  bytes from offset 0 to the first parameter
- *                       (= 112 + 20 * n_layers), so a reader can find the weights
+ *                       (= 128 + 64 * n_layers), so a reader can find the weights
  *   Header
- *     16  i32 input_size
- *     20  i32 n_layers
- *     24  n_layers times 20 bytes:
- *           u32 kind, i32 units, u32 activation, u32 kernel_initializer, f32 rate
+ *     16  i32 input_h, i32 input_w, i32 input_c   Input(shape): NHWC, (1, 1, n) when flat
+ *     28  i32 n_layers
+ *     32  n_layers times a 64-byte layer record, self-describing:
+ *           u32 kind (nn_layer_kind), i32 units, u32 activation, u32 kernel_initializer,
+ *           f32 rate, i32 filters, i32 kernel_h, i32 kernel_w, i32 stride_h, i32 stride_w,
+ *           u32 padding, i32 out_h, i32 out_w, i32 out_c (the output shape),
+ *           u32 n_params, u32 n_state (the layer's trainable and non-trainable floats;
+ *           shapes and counts must be what the layer table infers)
  *         u64 seed
  *         u64 rng_state, u64 rng_inc   the generator as it stands, so shuffling
  *                                      and dropout continue as if never saved
@@ -32,14 +36,24 @@
  *         i64 step
  *         f32 nadam_u_product
  *         u64 n_params                 must match the architecture
+ *         u64 n_state                  must match the architecture
  *   Body
- *     header_length  f32 params[n_params]
+ *     header_length  f32 params[n_params]   layer by layer: kernel (Keras's order:
+ *                                      Dense (in, out), Conv2D (kh, kw, in_c, filters)),
+ *                                      then bias; BatchNormalization gamma, beta
+ *         f32 state[n_state]           layer by layer: BatchNormalization moving mean,
+ *                                      moving variance
  *         u32 n_slots                  optimizer state arrays (0 when not compiled)
  *         f32 slots[n_slots][n_params]
  *         i32 epochs                   history length
  *         f32 loss[epochs], accuracy[epochs], val_loss[epochs], val_accuracy[epochs]
  *   Trailer
  *         u32 crc32                    CRC-32 (zlib's) of every byte before it
+ *
+ * Version 1 (read, never written) is version 2 for Dense / Activation /
+ * Dropout models with: i32 input_size at 16 (the shape is (1, 1, input_size)),
+ * i32 n_layers at 20, 20-byte layer records at 24 (the first five fields
+ * above), header_length = 112 + 20 * n_layers, no n_state and no state.
  *
  * Loading trusts nothing: magic, version, length, checksum and the
  * consistency of every count are checked before the model is built, and the
@@ -54,8 +68,10 @@
 
 #define MAGIC_LEN 8
 #define PREAMBLE_LEN 16
-#define LAYER_RECORD_LEN 20
-#define HEADER_FIXED_LEN 112 // header_length with no layers
+#define LAYER_RECORD_LEN 64
+#define HEADER_FIXED_LEN 128 // header_length with no layers
+#define V1_LAYER_RECORD_LEN 20
+#define V1_HEADER_FIXED_LEN 112
 #define TRAILER_LEN 4
 
 // ---------------------------------------------------------------------------
@@ -169,17 +185,6 @@ static void copy_floats(const uint8_t *bytes, size_t at, float *dst, size_t n) {
 // ---------------------------------------------------------------------------
 // Saving
 
-static uint64_t params_for(int input_size, const nn_layer_spec *specs, int n_layers) {
-    uint64_t n = 0, in = (uint64_t)input_size;
-    for (int i = 0; i < n_layers; i++) {
-        if (specs[i].kind != NN_LAYER_DENSE) continue;
-        uint64_t out = (uint64_t)specs[i].units;
-        n += in * out + out;
-        in = out;
-    }
-    return n;
-}
-
 int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
     if (!m || !out || !len) return nn_set_error(NN_ERR_ARG, "nn_model_save_buffer: NULL argument");
     if (m->n_layers < 0 || m->n_layers > NN_MAX_LAYERS || !m->params)
@@ -188,7 +193,7 @@ int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
     int epochs = m->history.epochs > 0 ? m->history.epochs : 0;
     size_t header_len = HEADER_FIXED_LEN + LAYER_RECORD_LEN * (size_t)m->n_layers;
     uint64_t total = (uint64_t)header_len + 4 * (uint64_t)m->n_params * (1 + (uint64_t)n_slots) +
-                     4 + 4 + 16 * (uint64_t)epochs + TRAILER_LEN;
+                     4 * (uint64_t)m->n_state + 4 + 4 + 16 * (uint64_t)epochs + TRAILER_LEN;
     if (total > SIZE_MAX) return nn_set_error(NN_ERR_NOMEM, "the model is too large to save");
     uint8_t *buf = malloc((size_t)total);
     if (!buf)
@@ -201,15 +206,29 @@ int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
     put_u32(&w, NN_FILE_VERSION);
     put_u32(&w, (uint32_t)header_len);
 
-    put_i32(&w, m->input_size);
+    put_i32(&w, m->input_shape.h);
+    put_i32(&w, m->input_shape.w);
+    put_i32(&w, m->input_shape.c);
     put_i32(&w, m->n_layers);
     for (int i = 0; i < m->n_layers; i++) {
-        const nn_layer_spec *s = &m->layers[i].spec;
+        const nn_layer *l = &m->layers[i];
+        const nn_layer_spec *s = &l->spec;
         put_u32(&w, (uint32_t)s->kind);
         put_i32(&w, s->units);
         put_u32(&w, (uint32_t)s->activation);
         put_u32(&w, (uint32_t)s->kernel_initializer);
         put_f32(&w, s->rate);
+        put_i32(&w, s->filters);
+        put_i32(&w, s->kernel_h);
+        put_i32(&w, s->kernel_w);
+        put_i32(&w, s->stride_h);
+        put_i32(&w, s->stride_w);
+        put_u32(&w, (uint32_t)s->padding);
+        put_i32(&w, l->out_shape.h);
+        put_i32(&w, l->out_shape.w);
+        put_i32(&w, l->out_shape.c);
+        put_u32(&w, (uint32_t)l->n_params);
+        put_u32(&w, (uint32_t)l->n_state);
     }
     put_u64(&w, m->seed);
     put_u64(&w, m->rng.state);
@@ -229,8 +248,10 @@ int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
     put_u64(&w, (uint64_t)m->step);
     put_f32(&w, m->nadam_u_product);
     put_u64(&w, (uint64_t)m->n_params);
+    put_u64(&w, (uint64_t)m->n_state);
 
     put_floats(&w, m->params, m->n_params);
+    put_floats(&w, m->state, m->n_state);
     put_u32(&w, (uint32_t)n_slots);
     for (int s = 0; s < n_slots; s++) put_floats(&w, m->slots[s], m->n_params);
     put_i32(&w, epochs);
@@ -286,17 +307,22 @@ int nn_model_save(const nn_model *m, const char *path) {
 
 // Everything read from a file before the model is built.
 typedef struct {
+    uint32_t version;
     uint32_t header_len;
-    int input_size, n_layers;
+    nn_shape input;
+    int n_layers;
     nn_layer_spec specs[NN_MAX_LAYERS];
+    nn_shape out[NN_MAX_LAYERS];        // version 2: each layer's recorded output shape
+    uint32_t layer_params[NN_MAX_LAYERS], layer_state[NN_MAX_LAYERS]; // and counts
     uint64_t seed, rng_state, rng_inc;
     uint32_t compiled;
     nn_optimizer opt;
     uint32_t loss;
     int64_t step;
     float nadam_u_product;
-    uint64_t n_params;
+    uint64_t n_params, n_state;
     size_t params_at;   // offset of params
+    size_t state_at;    // offset of state
     uint32_t n_slots;
     size_t slots_at;    // offset of the first slot array
     int32_t epochs;
@@ -349,8 +375,15 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
         return nn_set_error(NN_ERR_FORMAT, "%s: file version 0 does not exist: the file is damaged",
                             name);
 
+    f->version = version;
     f->header_len = get_u32(&r);
-    f->input_size = get_i32(&r);
+    if (version == 1) {
+        f->input = nn_shape_flat(get_i32(&r));
+    } else {
+        f->input.h = get_i32(&r);
+        f->input.w = get_i32(&r);
+        f->input.c = get_i32(&r);
+    }
     f->n_layers = get_i32(&r);
     if (r.short_read) return TRUNCATED();
     if (f->n_layers < 1 || f->n_layers > NN_MAX_LAYERS)
@@ -363,6 +396,18 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
         s->activation = (nn_activation)get_u32(&r);
         s->kernel_initializer = (nn_initializer)get_u32(&r);
         s->rate = get_f32(&r);
+        if (version == 1) continue;
+        s->filters = get_i32(&r);
+        s->kernel_h = get_i32(&r);
+        s->kernel_w = get_i32(&r);
+        s->stride_h = get_i32(&r);
+        s->stride_w = get_i32(&r);
+        s->padding = (nn_padding)get_u32(&r);
+        f->out[i].h = get_i32(&r);
+        f->out[i].w = get_i32(&r);
+        f->out[i].c = get_i32(&r);
+        f->layer_params[i] = get_u32(&r);
+        f->layer_state[i] = get_u32(&r);
     }
     f->seed = get_u64(&r);
     f->rng_state = get_u64(&r);
@@ -381,25 +426,57 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     f->step = (int64_t)get_u64(&r);
     f->nadam_u_product = get_f32(&r);
     f->n_params = get_u64(&r);
+    if (version > 1) f->n_state = get_u64(&r);
     if (r.short_read) return TRUNCATED();
 
     // The counts that decide the layout must agree before they are used.
     if (f->header_len != r.pos)
         return INCONSISTENT("its header length is %u bytes but %zu were read",
                             (unsigned)f->header_len, r.pos);
-    if (f->input_size < 1 || f->input_size > NN_MAX_UNITS * 16)
-        return INCONSISTENT("input size %d", f->input_size);
+    nn_shape in = f->input;
+    if (in.h < 1 || in.w < 1 || in.c < 1 || (double)in.h * in.w * in.c > NN_MAX_UNITS * 16) {
+        if (version == 1) return INCONSISTENT("input size %d", in.c);
+        return INCONSISTENT("input shape %dx%dx%d", in.h, in.w, in.c);
+    }
+    // Version 1 knew Dense, Activation and Dropout only.
+    unsigned kinds = version == 1 ? NN_LAYER_DROPOUT + 1 : NN_LAYER_KIND_COUNT;
     for (int i = 0; i < f->n_layers; i++) {
         const nn_layer_spec *s = &f->specs[i];
-        if ((unsigned)s->kind > NN_LAYER_DROPOUT)
+        if ((unsigned)s->kind >= kinds)
             return INCONSISTENT("layer %d has unknown kind %u", i + 1, (unsigned)s->kind);
         if (s->kind == NN_LAYER_DENSE && (s->units < 1 || s->units > NN_MAX_UNITS))
             return INCONSISTENT("layer %d has %d units", i + 1, s->units);
     }
-    uint64_t expect = params_for(f->input_size, f->specs, f->n_layers);
+    // The layer table says what the settings mean; a file it refuses cannot be built.
+    nn_shape shapes[NN_MAX_LAYERS + 1];
+    if (nn_model_infer_shapes(in, f->specs, f->n_layers, shapes) != NN_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", nn_last_error());
+        if (!crc_ok(bytes, len))
+            return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
+        return nn_set_error(NN_ERR_FORMAT, "%s: the model in the file cannot be built: %s", name, why);
+    }
+    uint64_t expect = 0, expect_state = 0, p[NN_MAX_LAYERS], st[NN_MAX_LAYERS];
+    for (int i = 0; i < f->n_layers; i++) {
+        const nn_layer_ops *ops = nn_layer_ops_of(f->specs[i].kind);
+        expect += p[i] = ops->n_params(&f->specs[i], shapes[i], shapes[i + 1]);
+        expect_state += st[i] = ops->n_state(&f->specs[i], shapes[i], shapes[i + 1]);
+    }
     if (f->n_params != expect)
         return INCONSISTENT("it stores %llu parameters, but its layers have %llu",
                             (unsigned long long)f->n_params, (unsigned long long)expect);
+    if (f->n_state != expect_state)
+        return INCONSISTENT("it stores %llu non-trainable values, but its layers have %llu",
+                            (unsigned long long)f->n_state, (unsigned long long)expect_state);
+    for (int i = 0; i < f->n_layers && version > 1; i++) {
+        nn_shape o = f->out[i], want = shapes[i + 1];
+        if (o.h != want.h || o.w != want.w || o.c != want.c || f->layer_params[i] != p[i] ||
+            f->layer_state[i] != st[i])
+            return INCONSISTENT("layer %d records output %dx%dx%d with %u + %u parameters, but its settings "
+                                "give %dx%dx%d with %llu + %llu",
+                                i + 1, o.h, o.w, o.c, (unsigned)f->layer_params[i], (unsigned)f->layer_state[i],
+                                want.h, want.w, want.c, (unsigned long long)p[i], (unsigned long long)st[i]);
+    }
     if (f->compiled > 1) return INCONSISTENT("compiled flag %u", (unsigned)f->compiled);
     if (f->compiled) {
         if ((unsigned)f->opt.kind >= NN_OPT_COUNT)
@@ -410,6 +487,7 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     if (!(f->rng_inc & 1)) return INCONSISTENT("%s", "its random generator state is invalid");
 
     f->params_at = skip_floats(&r, f->n_params);
+    f->state_at = skip_floats(&r, f->n_state);
     f->n_slots = get_u32(&r);
     if (r.short_read) return TRUNCATED();
     uint32_t want_slots = f->compiled ? (uint32_t)nn_optimizer_slots(&f->opt) : 0;
@@ -462,13 +540,14 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
     if (rc != NN_OK) return rc;
 
     nn_model t;
-    rc = nn_model_create(&t, f->input_size, f->specs, f->n_layers, f->seed);
+    rc = nn_model_create_shaped(&t, f->input, f->specs, f->n_layers, f->seed);
     if (rc != NN_OK) return wrap_error(rc, name, "the model in the file cannot be built");
-    if (t.n_params != f->n_params) { // both derive from the specs; a guard, not a path
+    if (t.n_params != f->n_params || t.n_state != f->n_state) { // both derive from the specs; a guard
         nn_model_free(&t);
         return nn_set_error(NN_ERR_FORMAT, "%s: parameter count does not match the layers", name);
     }
     copy_floats(bytes, f->params_at, t.params, t.n_params);
+    copy_floats(bytes, f->state_at, t.state, t.n_state);
     if (f->compiled) {
         rc = nn_model_compile(&t, &f->opt, (nn_loss)f->loss);
         if (rc != NN_OK) {

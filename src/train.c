@@ -47,7 +47,8 @@ static int check_dataset(const nn_model *m, const nn_dataset *d, const char *wha
                             "the %s has %d values per sample (%dx%d images) but the model's input "
                             "takes %d",
                             what, d->features, d->rows, d->cols, m->input_size);
-    return check_labels(d, nn_model_output_size(m), what);
+    int rc = nn_model_check_image_size(m, d, what);
+    return rc ? rc : check_labels(d, nn_model_output_size(m), what);
 }
 
 // The classes of the training data: its n_classes, or 1 + its largest label

@@ -199,9 +199,11 @@ static int optimizer_and_loss(const char *optimizer, float lr, const char *loss,
     return NN_OK;
 }
 
-// Create a model (Input(input_size) then the layers of `layer_text`, e.g.
-// "100:relu,10:softmax") into *m, compiled when `optimizer` is not NULL.
-static int build(nn_model *m, const char *layer_text, int input_size, uint32_t seed,
+// Create a model (the input then the layers of `layer_text`, e.g.
+// "100:relu,10:softmax") into *m, compiled when `optimizer` is not NULL. The
+// input is the image (h, w, c) when a layer needs one (Conv2D, pooling,
+// Flatten), else flat, as nn_input_shape_for decides.
+static int build(nn_model *m, const char *layer_text, nn_shape image, uint32_t seed,
                  const char *optimizer, float lr, const char *loss) {
     nn_layer_spec specs[NN_MAX_LAYERS];
     nn_optimizer opt;
@@ -212,7 +214,8 @@ static int build(nn_model *m, const char *layer_text, int input_size, uint32_t s
     int n = nn_parse_layers(layer_text, specs, NN_MAX_LAYERS);
     if (n < 0) return n;
     memset(m, 0, sizeof *m);
-    if ((rc = nn_model_create(m, input_size, specs, n, seed))) return rc;
+    nn_shape input = nn_input_shape_for(specs, n, image.h, image.w, image.c);
+    if ((rc = nn_model_create_shaped(m, input, specs, n, seed))) return rc;
     if (optimizer && (rc = nn_model_compile(m, &opt, l))) {
         nn_model_free(m);
         return rc;
@@ -220,10 +223,19 @@ static int build(nn_model *m, const char *layer_text, int input_size, uint32_t s
     return NN_OK;
 }
 
+// The image of `input_size` values: the loaded training images when they
+// have that many pixels, else a flat (1, 1, input_size) (so convolutions are
+// refused with their sentence).
+static nn_shape image_of(int input_size) {
+    const nn_dataset *d = &data[NN_WASM_TRAIN];
+    if (have_data[NN_WASM_TRAIN] && d->features == input_size) return (nn_shape){d->rows, d->cols, 1};
+    return nn_shape_flat(input_size);
+}
+
 // A new, uncompiled model replaces the current one (which stays on error).
 NN_EXPORT int nn_wasm_model_create(const char *layer_text, int input_size, uint32_t seed) {
     nn_model m;
-    int rc = build(&m, layer_text, input_size, seed, NULL, 0.0f, NULL);
+    int rc = build(&m, layer_text, image_of(input_size), seed, NULL, 0.0f, NULL);
     if (rc == NN_OK) adopt_model(&m);
     return rc;
 }
@@ -233,7 +245,16 @@ NN_EXPORT int nn_wasm_model_create(const char *layer_text, int input_size, uint3
 NN_EXPORT int nn_wasm_model_build(const char *layer_text, int input_size, uint32_t seed,
                                   const char *optimizer, float lr, const char *loss) {
     nn_model m;
-    int rc = build(&m, layer_text, input_size, seed, optimizer, lr, loss);
+    int rc = build(&m, layer_text, image_of(input_size), seed, optimizer, lr, loss);
+    if (rc == NN_OK) adopt_model(&m);
+    return rc;
+}
+
+// The same for images of h x w x c given explicitly.
+NN_EXPORT int nn_wasm_model_build_shaped(const char *layer_text, int h, int w, int c, uint32_t seed,
+                                         const char *optimizer, float lr, const char *loss) {
+    nn_model m;
+    int rc = build(&m, layer_text, (nn_shape){h, w, c}, seed, optimizer, lr, loss);
     if (rc == NN_OK) adopt_model(&m);
     return rc;
 }
@@ -285,7 +306,8 @@ NN_EXPORT const char *nn_wasm_model_layers(void) {
 }
 
 // out[0..9] = input size, layers, parameters, output size, compiled,
-// optimizer kind, learning rate, loss kind, optimizer steps, history epochs.
+// optimizer kind, learning rate, loss kind, optimizer steps, history epochs;
+// out[10..13] = input height, width, channels, non-trainable parameters.
 NN_EXPORT float *nn_wasm_model_info(void) {
     memset(out, 0, sizeof out);
     if (!have_model) return out;
@@ -299,6 +321,10 @@ NN_EXPORT float *nn_wasm_model_info(void) {
     out[7] = (float)model.loss;
     out[8] = (float)model.step;
     out[9] = (float)model.history.epochs;
+    out[10] = (float)model.input_shape.h;
+    out[11] = (float)model.input_shape.w;
+    out[12] = (float)model.input_shape.c;
+    out[13] = (float)model.n_state;
     return out;
 }
 

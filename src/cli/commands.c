@@ -223,7 +223,9 @@ static const cli_command TRAIN_CMD = {
     "train", "[options]",
     "Train a feed-forward network on MNIST, as Keras model.fit() would, and optionally save it.",
     "Layers: comma-separated, e.g. \"100:relu,10:softmax\" (Dense units:activation[:initializer]),\n"
-    "\"dropout:0.2\", \"activation:tanh\". The last layer needs one unit per class (10 for MNIST).\n"
+    "\"dropout:0.2\", \"activation:tanh\"; convolutions \"conv2d:32:3:relu\" (filters:kernel:activation\n"
+    "[:valid|same[:strides]]), \"maxpool:2\", \"avgpool:2\", \"flatten\", \"batchnorm\", on the images as\n"
+    "they are (28x28x1). The last layer needs one unit per class (10 for MNIST).\n"
     "Other IDX data (e.g. Fashion-MNIST): --data DIR with files named as MNIST's, or the four\n"
     "--train-images/--train-labels/--test-images/--test-labels files, raw IDX or gzipped (.gz).\n"
     "Exit status: 0 done, 1 the loss diverged (the last finite model is still saved), 2 bad\n"
@@ -345,6 +347,10 @@ int cli_train(int argc, char **argv) {
                     a.resume, m.input_size, train.features);
             goto out;
         }
+        if (nn_model_check_image_size(&m, &train, "training data")) {
+            rc = cli_fail(NULL);
+            goto out;
+        }
         if (GIVEN("--lr")) {
             // As setting model.optimizer.learning_rate in Keras: the optimizer state stays.
             nn_optimizer changed = m.optimizer;
@@ -356,7 +362,9 @@ int cli_train(int argc, char **argv) {
         }
         if (GIVEN("--seed")) nn_rng_seed(&m.rng, a.seed);
     } else {
-        if (nn_model_create(&m, train.features, specs, n_layers, a.seed) != NN_OK) {
+        // MNIST's 28x28x1 from the IDX header when a layer needs an image, else flat.
+        nn_shape input = nn_input_shape_for(specs, n_layers, train.rows, train.cols, 1);
+        if (nn_model_create_shaped(&m, input, specs, n_layers, a.seed) != NN_OK) {
             rc = cli_fail(NULL);
             goto out;
         }
@@ -571,18 +579,26 @@ static const cli_command SUMMARY_CMD = {
     "  nnlab summary --layers \"256:relu,dropout:0.2,10:softmax\""};
 
 int cli_summary(int argc, char **argv) {
-    const char *model_path = NULL, *layers = NULL, *init_name = "glorot_uniform";
+    const char *model_path = NULL, *layers = NULL, *init_name = "glorot_uniform", *shape_text = "28x28x1";
     int input = 784;
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "a saved model (.nnl)", 0},
         {"--layers", CLI_STRING, &layers, "LIST", "layers after the input, e.g. 100:relu,10:softmax", 0},
-        {"--input", CLI_INT, &input, "N", "input features for --layers (default: 784 = 28x28)", 0},
+        {"--input", CLI_INT, &input, "N", "input features for --layers without image layers (default: 784 = 28x28)", 0},
+        {"--input-shape", CLI_STRING, &shape_text, "HxWxC", "input image for --layers with conv2d, pooling or flatten (default: 28x28x1)", 0},
         {"--init", CLI_STRING, &init_name, "NAME", "kernel initializer for --layers (default: glorot_uniform)", 0},
     };
     const cli_command *cmd = &SUMMARY_CMD;
     cli_parse(cmd, opts, N_OPTS(opts), argc, argv, 2);
     if (!model_path == !layers) cli_usage_error(cmd, "give exactly one of --model FILE and --layers LIST");
     if (input < 1) cli_usage_error(cmd, "--input must be at least 1, got %d", input);
+    nn_shape image;
+    char tail;
+    if (sscanf(shape_text, "%dx%dx%d%c", &image.h, &image.w, &image.c, &tail) != 3 || image.h < 1 || image.w < 1 ||
+        image.c < 1)
+        cli_usage_error(cmd, "--input-shape expects HxWxC like 28x28x1, got '%s'", shape_text);
+    if (cli_given(opts, N_OPTS(opts), "--input") && cli_given(opts, N_OPTS(opts), "--input-shape"))
+        cli_usage_error(cmd, "give at most one of --input N and --input-shape HxWxC");
 
     nn_model m;
     if (model_path) {
@@ -590,7 +606,11 @@ int cli_summary(int argc, char **argv) {
     } else {
         nn_layer_spec specs[NN_MAX_LAYERS];
         int n = parse_layers(cmd, layers, (nn_initializer)known_name(cmd, "--init", nn_initializer_from_name(init_name)), specs);
-        if (nn_model_create(&m, input, specs, n, 1) != NN_OK) return cli_fail(NULL);
+        // As train: the image when a layer needs one (or --input-shape is given), else flat.
+        nn_shape in = nn_input_shape_for(specs, n, image.h, image.w, image.c);
+        if (cli_given(opts, N_OPTS(opts), "--input")) in = nn_shape_flat(input);
+        else if (cli_given(opts, N_OPTS(opts), "--input-shape")) in = image;
+        if (nn_model_create_shaped(&m, in, specs, n, 1) != NN_OK) return cli_fail(NULL);
     }
     int rc = print_summary(&m) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     nn_model_free(&m);

@@ -10,6 +10,11 @@
 #include "nn_fixtures.h"
 #include "nn_test.h"
 
+// Version 2 layout (src/model_file.c): layer records at 32, 64 bytes each.
+#define LAYERS_AT 32
+#define RECORD 64
+#define HEADER_LEN(n) (128 + RECORD * (n))
+
 static int has(const char *phrase) { return strstr(nn_last_error(), phrase) != NULL; }
 
 #define FEATURES 12
@@ -119,8 +124,9 @@ static void test_round_trip(void) {
     size_t len;
     CHECK_OK(nn_model_save_buffer(&a, &buf, &len));
     CHECK(memcmp(buf, NN_FILE_MAGIC, 8) == 0, "starts with the magic");
-    CHECK(len == 112 + 20 * N_SPECS + 4 * a.n_params * 3 + 4 + 4 + 4, "file length %zu", len);
-    CHECK(buf[12] == 112 + 20 * N_SPECS && buf[13] == 0, "header length field %d", buf[12]);
+    CHECK(len == HEADER_LEN(N_SPECS) + 4 * a.n_params * 3 + 4 + 4 + 4, "file length %zu", len);
+    CHECK(buf[12] + 256 * buf[13] == HEADER_LEN(N_SPECS) && buf[14] == 0, "header length field %d",
+          buf[12] + 256 * buf[13]);
     CHECK_OK(nn_model_load_buffer(&b, buf, len, "mem"));
     check_same_model(&a, &b, "round trip");
 
@@ -264,9 +270,9 @@ static void test_checksum(void) {
     uint8_t *buf;
     size_t len;
     small_file(&buf, &len);
-    size_t header = 112 + 20 * N_SPECS;
+    size_t header = HEADER_LEN(N_SPECS);
     // A flipped byte in the weights, the seed, the history and the checksum itself.
-    const size_t spots[] = {header + 5, 24 + 20 * N_SPECS + 1, len - 9, len - 1};
+    const size_t spots[] = {header + 5, LAYERS_AT + RECORD * N_SPECS + 1, len - 9, len - 1};
     for (size_t i = 0; i < sizeof spots / sizeof *spots; i++) {
         buf[spots[i]] ^= 0x10;
         expect_refused(buf, len, "checksum mismatch: the file is damaged", "flipped byte");
@@ -310,7 +316,7 @@ static void test_bad_magic_and_version(void) {
 
     put_le32(buf + 8, 7);
     reseal(buf, len);
-    expect_refused(buf, len, "made by a newer nnlab (version 7); this one reads version 1",
+    expect_refused(buf, len, "made by a newer nnlab (version 7); this one reads version 2",
                    "newer");
     put_le32(buf + 8, 0);
     reseal(buf, len);
@@ -357,7 +363,7 @@ static void test_inconsistent(void) {
     size_t len;
     small_file(&buf, &len);
     uint8_t *edit = malloc(len);
-    size_t n_params_at = 112 + 20 * N_SPECS - 8;
+    size_t n_params_at = HEADER_LEN(N_SPECS) - 16;
 
     memcpy(edit, buf, len);
     put_le32(edit + n_params_at, 1234);
@@ -365,12 +371,12 @@ static void test_inconsistent(void) {
     expect_refused(edit, len, "stores 1234 parameters, but its layers have", "n_params");
 
     memcpy(edit, buf, len);
-    put_le32(edit + 24 + 4, 17); // first Dense: 16 → 17 units
+    put_le32(edit + LAYERS_AT + 4, 17); // first Dense: 16 → 17 units
     reseal(edit, len);
     expect_refused(edit, len, "parameters, but its layers have", "units");
 
     memcpy(edit, buf, len);
-    put_le32(edit + 20, 99); // n_layers
+    put_le32(edit + 28, 99); // n_layers
     reseal(edit, len);
     expect_refused(edit, len, "99 layers", "n_layers");
     // The same edit without resealing is plain damage.
@@ -378,12 +384,12 @@ static void test_inconsistent(void) {
     expect_refused(edit, len, "checksum mismatch", "n_layers unsealed");
 
     memcpy(edit, buf, len);
-    put_le32(edit + 24 + 20 + 16, 0x3f800000u); // dropout rate 1.0
+    put_le32(edit + LAYERS_AT + RECORD + 16, 0x3f800000u); // dropout rate 1.0
     reseal(edit, len);
     expect_refused(edit, len, "cannot be built", "dropout rate");
 
     memcpy(edit, buf, len);
-    size_t lr_at = 24 + 20 * N_SPECS + 8 + 16 + 4 + 4;
+    size_t lr_at = LAYERS_AT + RECORD * N_SPECS + 8 + 16 + 4 + 4;
     put_le32(edit + lr_at, 0xbf800000u); // learning rate -1
     reseal(edit, len);
     expect_refused(edit, len, "compile settings in the file are invalid", "learning rate");
@@ -474,12 +480,18 @@ static void test_committed_v1_file(void) {
         negative += m.slots[1][i] < 0.0f;
     }
     CHECK(positive > 0 && negative == 0, "second moments read from the right place");
+    // Saved again it is a version-2 file of the same model, 44 bytes longer per
+    // layer plus 16 in the header (the shape and the state count).
     uint8_t *again;
     size_t again_len;
     CHECK_OK(nn_model_save_buffer(&m, &again, &again_len));
-    CHECK(again_len == len && memcmp(again, buf, len) == 0,
-          "re-saving the committed file gives the same %zu bytes (got %zu)", len, again_len);
+    CHECK(again_len == len + 16 + 44 * 3 && again[8] == 2, "re-saved as version 2: %zu bytes", again_len);
+    nn_model back;
+    CHECK_OK(nn_model_load_buffer(&back, again, again_len, "re-saved"));
+    check_same_model(&m, &back, "v1 -> v2");
+    CHECK(back.input_shape.h == 1 && back.input_shape.w == 1 && back.input_shape.c == 4, "flat input");
     free(again);
+    nn_model_free(&back);
     nn_model_free(&m);
 }
 

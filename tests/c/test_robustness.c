@@ -105,8 +105,8 @@ static bad_file make_bad(const char *what, const uint8_t *src, size_t len, const
 static int bad_model_files(bad_file *out, const uint8_t *good, size_t len) {
     int n = 0;
     // Another version, complete and correctly sealed: a newer nnlab wrote it.
-    out[n] = make_bad("version 2", good, len, "made by a newer nnlab (version 2)");
-    put_le32(out[n].bytes + 8, 2);
+    out[n] = make_bad("version 3", good, len, "made by a newer nnlab (version 3)");
+    put_le32(out[n].bytes + 8, NN_FILE_VERSION + 1);
     reseal(out[n].bytes, len);
     n++;
     out[n] = make_bad("version 2^32-1", good, len, "version 4294967295");

@@ -146,7 +146,7 @@ import fs from 'node:fs';
 const [src, dir] = process.argv.slice(2);
 const good = fs.readFileSync(src);
 const newer = Buffer.from(good);
-newer.writeUInt32LE(2, 8); // the version, after the 8-byte magic
+newer.writeUInt32LE(3, 8); // the version, after the 8-byte magic
 const flipped = Buffer.from(good);
 flipped[good.length - 40] ^= 0x40;
 let seed = 7;
@@ -157,7 +157,7 @@ fs.writeFileSync(`${dir}/photo.nnl`, random);
 fs.writeFileSync(`${dir}/half.nnl`, good.subarray(0, good.length >> 1));
 fs.writeFileSync(`${dir}/empty.nnl`, Buffer.alloc(0));
 EOF
-for case in "newer.nnl:made by a newer nnlab \\(version 2\\); this one reads version 1" \
+for case in "newer.nnl:made by a newer nnlab \\(version 3\\); this one reads version 2" \
     "damaged.nnl:checksum mismatch: the file is damaged" \
     "photo.nnl:not an nnlab model file" \
     "half.nnl:the file is truncated" \

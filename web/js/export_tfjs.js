@@ -102,6 +102,11 @@ export function exportTfjs(bytes, { generatedBy = 'nnlab', weightsFile = WEIGHTS
       if (l.activation === 'leaky_relu') leakyRelu();
     } else if (l.kind === 'dropout') {
       push('Dropout', { rate: l.rate, noise_shape: null, seed: null, name: name('dropout') });
+    } else if (l.kind !== 'activation') {
+      // Convolutions, pooling, Flatten and BatchNormalization come in a later step.
+      const layerName = name(l.kind);
+      throw new ExportError('export.errLayer', { layer: layerName },
+        `${layerName}: this layer cannot be exported to TensorFlow.js yet (only Dense, Dropout and Activation layers can)`);
     } else {
       const layerName = name('activation');
       checkActivation(l.activation, layerName);
