@@ -375,6 +375,98 @@ void nn_dense_forward(float *z, float *y, const float *x, const float *w, const 
 // dw(in, out) = xᵀ·dz, db(out) = sum rows dz, and dx(B, in) = dz·wᵀ when dx is not NULL.
 void nn_dense_backward(float *dx, float *dw, float *db, const float *dz, const float *x,
                        const float *w, int B, int in, int out);
+
+// --- Convolution, pooling and batch normalization kernels (src/layers/conv2d.c, pool.c, batchnorm.c)
+// Images are NHWC as in Keras and TF.js: x is (B, h, w, c), so Flatten needs no
+// kernel (the memory is already in Keras's flatten order). Every buffer comes
+// from the caller; the *_floats / *_ints helpers give their sizes so work
+// memory is sized once per batch size. Activations are applied by the caller,
+// as for Dense (nn_activation_forward / backward).
+
+typedef enum nn_padding {
+    NN_PADDING_VALID = 0, // only windows that fit inside the input
+    NN_PADDING_SAME       // TF's SAME: out = ceil(in / stride), zeros around the input
+} nn_padding;
+
+const char *nn_padding_name(nn_padding p); // "valid", "same"
+int nn_padding_from_name(const char *name); // -1 (with a sentence) if unknown
+
+// Window geometry shared by Conv2D and the pooling layers (Keras's
+// compute_conv_output_shape / compute_pooling_output_shape).
+typedef struct nn_window {
+    int h, w;              // input height and width
+    int kh, kw;            // kernel (Conv2D) or pool size (pooling)
+    int sh, sw;            // strides
+    nn_padding padding;    // valid or same
+    int pad_top, pad_left; // rows / columns of zeros before the input ("same": pad_total / 2,
+                           // the odd one goes to the bottom / right as in TF); 0 for "valid"
+    int oh, ow;            // output height and width (>= 1)
+} nn_window;
+
+// Fill *g for an input of h x w. `layer` is the Keras class ("Conv2D",
+// "MaxPooling2D", "AveragePooling2D"), used in the sentence. NN_ERR_ARG when a
+// size or stride is < 1, or the window does not fit ("valid" and kernel > input);
+// *g is only written on success.
+int nn_window_init(nn_window *g, const char *layer, int h, int w, int kh, int kw, int sh, int sw,
+                   nn_padding padding);
+
+// Conv2D: y(B·oh·ow, f) = col · W + b, col = im2col(x), W is Keras's kernel
+// (kh, kw, c, f) read as a (kh·kw·c, f) matrix (export is a plain copy).
+// col is work memory of nn_conv2d_col_floats floats; backward rebuilds col
+// from x rather than keeping forward's (see conv2d.c), so one col buffer, sized
+// for the largest convolution, serves every Conv2D layer of a model.
+size_t nn_conv2d_col_floats(const nn_window *g, int B, int c); // (B·oh·ow, kh·kw·c)
+// y is (B, oh, ow, f), col is work (nn_conv2d_col_floats), x is (B, h, w, c),
+// w is (kh, kw, c, f), b is (f)
+void nn_conv2d_forward(float *y, float *col, const float *x, const float *w, const float *b,
+                       const nn_window *g, int B, int c, int f);
+// dx is (B, h, w, c) or NULL (first layer), overwritten; dw is (kh, kw, c, f) and
+// db is (f), overwritten; col is work (nn_conv2d_col_floats), clobbered;
+// dy is (B, oh, ow, f) the gradient w.r.t. the pre-activation output;
+// x is (B, h, w, c) forward's input, w is (kh, kw, c, f)
+void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float *dy,
+                        const float *x, const float *w, const nn_window *g, int B, int c, int f);
+
+// MaxPooling2D: the max over the window's input positions (padding never wins).
+// argmax holds, per output, the flat index into x (b, y, x, ch) of the winner;
+// ties go to the first position in row-major window order, as TF's CPU kernel.
+// Flat indices are int32: B·h·w·c must stay below 2^31.
+size_t nn_maxpool2d_argmax_ints(const nn_window *g, int B, int c); // (B, oh, ow, c)
+// y is (B, oh, ow, c), argmax is (B, oh, ow, c), x is (B, h, w, c)
+void nn_maxpool2d_forward(float *y, int32_t *argmax, const float *x, const nn_window *g, int B,
+                          int c);
+// dx is (B, h, w, c), overwritten; dy is (B, oh, ow, c); argmax from forward
+void nn_maxpool2d_backward(float *dx, const float *dy, const int32_t *argmax, const nn_window *g,
+                           int B, int c);
+
+// AveragePooling2D: the mean over the window's input positions; with "same"
+// padding the divisor counts only the positions inside the input (as TF).
+// y is (B, oh, ow, c), x is (B, h, w, c)
+void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, int c);
+// dx is (B, h, w, c), overwritten; dy is (B, oh, ow, c)
+void nn_avgpool2d_backward(float *dx, const float *dy, const nn_window *g, int B, int c);
+
+// BatchNormalization(axis=-1): x is read as (N, c) with N = B·h·w (N = B for a
+// (B, n) input, c = n). Keras defaults: momentum 0.99, epsilon 1e-3.
+#define NN_BN_MOMENTUM 0.99f
+#define NN_BN_EPSILON 1e-3f
+size_t nn_batchnorm_save_floats(int c); // (2, c): batch mean, then 1/sqrt(var + eps)
+// Training: batch mean and biased variance per channel, y = gamma·x̂ + beta;
+// moving_mean/var (c) are updated in place (m = momentum·m + (1 - momentum)·batch).
+// y is (N, c), save is (2, c) kept for backward, x is (N, c), gamma and beta are (c)
+void nn_batchnorm_forward_train(float *y, float *save, float *moving_mean, float *moving_var,
+                                const float *x, const float *gamma, const float *beta, int N, int c,
+                                float momentum, float epsilon);
+// Inference: the moving statistics instead of the batch's. y is (N, c), x is
+// (N, c), gamma, beta, moving_mean, moving_var are (c)
+void nn_batchnorm_forward_infer(float *y, const float *x, const float *gamma, const float *beta,
+                                const float *moving_mean, const float *moving_var, int N, int c,
+                                float epsilon);
+// Training-mode backward. dx is (N, c) or NULL, overwritten; dgamma, dbeta are (c),
+// overwritten; dy is (N, c); save from forward_train; x is (N, c) forward's input,
+// gamma is (c)
+void nn_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                           const float *save, const float *x, const float *gamma, int N, int c);
 // Inverted dropout: y = x * mask, mask = 0 or 1/(1-rate). Training only.
 void nn_dropout_forward(float *y, float *mask, const float *x, int n, float rate, nn_rng *rng);
 void nn_dropout_backward(float *dx, const float *dy, const float *mask, int n);

@@ -1,0 +1,179 @@
+/*
+ * conv2d.c — window geometry (shared with pooling) and Conv2D as a
+ * forward/backward pair through im2col and nn_gemm.
+ *
+ * Semantics follow Keras 3: keras/src/ops/operation_utils.py
+ * compute_conv_output_shape ("valid": floor((in - k) / s) + 1, refused when
+ * < 1; "same": floor((in - 1) / s) + 1 = ceil(in / s)); the TensorFlow
+ * backend (keras/src/backend/tensorflow/nn.py conv) runs tf.nn.convolution
+ * with padding "SAME", whose zeros are pad_total = max((out - 1)·s + k - in, 0),
+ * pad_total / 2 before and the rest after. The kernel is stored as Keras's
+ * (kh, kw, c, f) (keras/src/layers/convolutional/base_conv.py builds
+ * kernel_shape = kernel_size + (input_channel, filters)), which is a row-major
+ * (kh·kw·c, f) matrix, so the three products of a step are plain GEMMs and
+ * the wasm_simd128 kernel serves convolutions as it serves Dense.
+ *
+ * Flatten needs no kernel: NHWC memory is already Keras's flatten order.
+ *
+ * Every sum outside nn_gemm (col2im, the bias) runs in a fixed order, so the
+ * results are the same with every GEMM kernel and on every host.
+ */
+#include <string.h>
+
+#include "nnlab.h"
+
+// ---------------------------------------------------------------------------
+// Padding names and window geometry
+
+static const char *const padding_names[] = {"valid", "same"};
+
+const char *nn_padding_name(nn_padding p) {
+    return (unsigned)p < 2 ? padding_names[p] : "?";
+}
+
+int nn_padding_from_name(const char *name) {
+    for (int i = 0; i < 2; i++)
+        if (name && strcmp(name, padding_names[i]) == 0) return i;
+    return nn_unknown_name("padding", name ? name : "", padding_names, 2);
+}
+
+// One spatial dimension: output size and the zeros before the input.
+static void window_dim(int in, int k, int s, nn_padding padding, int *out, int *pad_before) {
+    if (padding == NN_PADDING_SAME) {
+        *out = (in + s - 1) / s;
+        int total = (*out - 1) * s + k - in;
+        *pad_before = total > 0 ? total / 2 : 0;
+    } else {
+        *out = in >= k ? (in - k) / s + 1 : 0;
+        *pad_before = 0;
+    }
+}
+
+int nn_window_init(nn_window *g, const char *layer, int h, int w, int kh, int kw, int sh, int sw,
+                   nn_padding padding) {
+    // Pooling layers speak of a pool, Conv2D of a kernel, as Keras's arguments do.
+    const char *what = layer && strstr(layer, "Pooling") ? "pool" : "kernel";
+    if (!layer) layer = "Conv2D";
+    if (padding != NN_PADDING_VALID && padding != NN_PADDING_SAME)
+        return nn_set_error(NN_ERR_ARG, "%s: padding must be \"valid\" or \"same\".", layer);
+    if (kh < 1 || kw < 1)
+        return nn_set_error(NN_ERR_ARG, "%s: the %s size must be at least 1×1 (got %d×%d).", layer,
+                            what, kh, kw);
+    if (sh < 1 || sw < 1)
+        return nn_set_error(NN_ERR_ARG, "%s: strides must be at least 1 (got %d×%d).", layer, sh, sw);
+    if (h < 1 || w < 1)
+        return nn_set_error(NN_ERR_ARG, "%s needs an input of at least 1×1 pixels (got %d×%d).",
+                            layer, h, w);
+    nn_window r = {.h = h, .w = w, .kh = kh, .kw = kw, .sh = sh, .sw = sw, .padding = padding};
+    window_dim(h, kh, sh, padding, &r.oh, &r.pad_top);
+    window_dim(w, kw, sw, padding, &r.ow, &r.pad_left);
+    if (r.oh < 1 || r.ow < 1)
+        return nn_set_error(NN_ERR_ARG,
+                            "%s with a %d×%d %s does not fit a %d×%d input with padding \"valid\": "
+                            "every output pixel needs a whole %d×%d window inside the input. Use "
+                            "padding \"same\", a smaller %s, or fewer layers that shrink the image "
+                            "before this one.",
+                            layer, kh, kw, what, h, w, kh, kw, what);
+    *g = r;
+    return NN_OK;
+}
+
+// ---------------------------------------------------------------------------
+// im2col / col2im. Row (b, oy, ox) of col holds the window of that output
+// pixel in (ky, kx, ch) order, the row order of the (kh, kw, c, f) kernel.
+
+size_t nn_conv2d_col_floats(const nn_window *g, int B, int c) {
+    return (size_t)B * g->oh * g->ow * g->kh * g->kw * c;
+}
+
+// A 1×1 kernel with stride 1 reads each pixel once, in order: col is x itself.
+static int col_is_x(const nn_window *g) {
+    return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1;
+}
+
+// col is (B·oh·ow, kh·kw·c), x is (B, h, w, c)
+static void im2col(float *col, const float *x, const nn_window *g, int B, int c) {
+    size_t cb = (size_t)c * sizeof(float);
+    for (int b = 0; b < B; b++) {
+        const float *xb = x + (size_t)b * g->h * g->w * c;
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++)
+                for (int ky = 0; ky < g->kh; ky++) {
+                    int iy = oy * g->sh - g->pad_top + ky;
+                    for (int kx = 0; kx < g->kw; kx++, col += c) {
+                        int ix = ox * g->sw - g->pad_left + kx;
+                        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w)
+                            memset(col, 0, cb);
+                        else
+                            memcpy(col, xb + ((size_t)iy * g->w + ix) * c, cb);
+                    }
+                }
+    }
+}
+
+// dx(B, h, w, c) = 0, then += every window's slice of dcol (B·oh·ow, kh·kw·c),
+// windows in row order: overlapping windows add up in a fixed order.
+static void col2im(float *dx, const float *dcol, const nn_window *g, int B, int c) {
+    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        float *dxb = dx + (size_t)b * g->h * g->w * c;
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++)
+                for (int ky = 0; ky < g->kh; ky++) {
+                    int iy = oy * g->sh - g->pad_top + ky;
+                    for (int kx = 0; kx < g->kw; kx++, dcol += c) {
+                        int ix = ox * g->sw - g->pad_left + kx;
+                        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
+                        float *d = dxb + ((size_t)iy * g->w + ix) * c;
+                        for (int ch = 0; ch < c; ch++) d[ch] += dcol[ch];
+                    }
+                }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Conv2D
+
+// y is (B, oh, ow, f), col is (B·oh·ow, kh·kw·c) work, x is (B, h, w, c),
+// w is (kh, kw, c, f), b is (f)
+void nn_conv2d_forward(float *y, float *col, const float *x, const float *w, const float *b,
+                       const nn_window *g, int B, int c, int f) {
+    int M = B * g->oh * g->ow, K = g->kh * g->kw * c;
+    const float *a = x;
+    if (!col_is_x(g)) {
+        im2col(col, x, g, B, c);
+        a = col;
+    }
+    nn_gemm(0, 0, M, f, K, a, K, w, f, 0.0f, y, f);
+    nn_add_bias(M, f, y, b);
+}
+
+// Backward rebuilds col from x instead of keeping forward's. Keeping it would
+// cost B·oh·ow·kh·kw·c floats per Conv2D layer for the whole step (18 MB for
+// mnist_convnet's second layer at batch 128, kh·kw = 9 times its input), in
+// a browser tab whose heap is bounded; rebuilding it is one pass of copies,
+// about 1/f of the work of each of the three GEMMs (f = 64 there; measured
+// with tests/bench/bench_conv.c, the GEMMs are ~90% of forward + backward and
+// im2col + col2im the rest, natively). It also
+// lets one buffer serve every layer and both uses here: col for dW, then
+// dcol = dy·Wᵀ written over it for col2im.
+//
+// dx is (B, h, w, c) or NULL, dw is (kh, kw, c, f), db is (f), col is work,
+// dy is (B, oh, ow, f), x is (B, h, w, c), w is (kh, kw, c, f)
+void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float *dy,
+                        const float *x, const float *w, const nn_window *g, int B, int c, int f) {
+    int M = B * g->oh * g->ow, K = g->kh * g->kw * c;
+    if (col_is_x(g)) {
+        nn_gemm(1, 0, K, f, M, x, K, dy, f, 0.0f, dw, f);
+        nn_sum_rows(M, f, dy, db);
+        if (dx) nn_gemm(0, 1, M, K, f, dy, f, w, f, 0.0f, dx, K);
+        return;
+    }
+    im2col(col, x, g, B, c);
+    nn_gemm(1, 0, K, f, M, col, K, dy, f, 0.0f, dw, f);
+    nn_sum_rows(M, f, dy, db);
+    // The first layer needs no input gradient: skipping it saves a third of the work.
+    if (!dx) return;
+    nn_gemm(0, 1, M, K, f, dy, f, w, f, 0.0f, col, K);
+    col2im(dx, col, g, B, c);
+}

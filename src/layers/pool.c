@@ -1,0 +1,106 @@
+/*
+ * pool.c — MaxPooling2D and AveragePooling2D as forward/backward pairs over
+ * the window geometry of conv2d.c (nn_window).
+ *
+ * Keras 3 pools through tf.nn.max_pool / tf.nn.avg_pool
+ * (keras/src/backend/tensorflow/nn.py max_pool, average_pool; strides default
+ * to pool_size there). TF's semantics, from tensorflow/core/kernels:
+ *  - max: maxpooling_op.cc SpatialMaxPoolWithArgMaxHelper (what the CPU
+ *    MaxPoolGrad routes the gradient with) visits only input positions, so
+ *    "same" padding never wins, and replaces the running max only when
+ *    `output < input`, scanning rows then columns: ties go to the first
+ *    position in row-major window order. dx = 0, then dx[argmax] += dy.
+ *  - average: avgpooling_op.cc AvgPoolingGradOp clips each window to the
+ *    input (GetBroadcastSize) and divides by rsize·csize, the positions
+ *    inside the input, as the forward SpatialAvgPooling does.
+ *
+ * A window always holds at least one input position: "same" pads fewer than
+ * k rows before the input and the last window starts inside it.
+ */
+#include <string.h>
+
+#include "nnlab.h"
+
+// The input rows [*y0, *y1) and columns [*x0, *x1) of output pixel (oy, ox).
+static void window_clip(const nn_window *g, int oy, int ox, int *y0, int *y1, int *x0, int *x1) {
+    int ty = oy * g->sh - g->pad_top, tx = ox * g->sw - g->pad_left;
+    *y0 = ty > 0 ? ty : 0;
+    *y1 = ty + g->kh < g->h ? ty + g->kh : g->h;
+    *x0 = tx > 0 ? tx : 0;
+    *x1 = tx + g->kw < g->w ? tx + g->kw : g->w;
+}
+
+// ---------------------------------------------------------------------------
+// MaxPooling2D
+
+size_t nn_maxpool2d_argmax_ints(const nn_window *g, int B, int c) {
+    return (size_t)B * g->oh * g->ow * c;
+}
+
+// y is (B, oh, ow, c), argmax is (B, oh, ow, c), x is (B, h, w, c)
+void nn_maxpool2d_forward(float *y, int32_t *argmax, const float *x, const nn_window *g, int B,
+                          int c) {
+    for (int b = 0; b < B; b++)
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++, y += c, argmax += c) {
+                int y0, y1, x0, x1;
+                window_clip(g, oy, ox, &y0, &y1, &x0, &x1);
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++) {
+                        int32_t base = (int32_t)((((size_t)b * g->h + iy) * g->w + ix) * c);
+                        const float *xp = x + base;
+                        if (iy == y0 && ix == x0) {
+                            for (int ch = 0; ch < c; ch++) y[ch] = xp[ch], argmax[ch] = base + ch;
+                            continue;
+                        }
+                        for (int ch = 0; ch < c; ch++)
+                            if (y[ch] < xp[ch]) y[ch] = xp[ch], argmax[ch] = base + ch;
+                    }
+            }
+}
+
+// dx is (B, h, w, c), dy is (B, oh, ow, c), argmax is (B, oh, ow, c)
+void nn_maxpool2d_backward(float *dx, const float *dy, const int32_t *argmax, const nn_window *g,
+                           int B, int c) {
+    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
+    size_t n = nn_maxpool2d_argmax_ints(g, B, c);
+    for (size_t i = 0; i < n; i++) dx[argmax[i]] += dy[i];
+}
+
+// ---------------------------------------------------------------------------
+// AveragePooling2D
+
+// y is (B, oh, ow, c), x is (B, h, w, c)
+void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, int c) {
+    for (int b = 0; b < B; b++)
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++, y += c) {
+                int y0, y1, x0, x1;
+                window_clip(g, oy, ox, &y0, &y1, &x0, &x1);
+                for (int ch = 0; ch < c; ch++) y[ch] = 0.0f;
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++) {
+                        const float *xp = x + (((size_t)b * g->h + iy) * g->w + ix) * c;
+                        for (int ch = 0; ch < c; ch++) y[ch] += xp[ch];
+                    }
+                float count = (float)((y1 - y0) * (x1 - x0));
+                for (int ch = 0; ch < c; ch++) y[ch] /= count;
+            }
+}
+
+// dx is (B, h, w, c), overwritten; dy is (B, oh, ow, c)
+void nn_avgpool2d_backward(float *dx, const float *dy, const nn_window *g, int B, int c) {
+    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
+    for (int b = 0; b < B; b++)
+        for (int oy = 0; oy < g->oh; oy++)
+            for (int ox = 0; ox < g->ow; ox++, dy += c) {
+                int y0, y1, x0, x1;
+                window_clip(g, oy, ox, &y0, &y1, &x0, &x1);
+                float count = (float)((y1 - y0) * (x1 - x0));
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++) {
+                        float *d = dx + (((size_t)b * g->h + iy) * g->w + ix) * c;
+                        for (int ch = 0; ch < c; ch++) d[ch] += dy[ch] / count;
+                    }
+            }
+}
