@@ -322,11 +322,6 @@ typedef enum nn_layer_kind {
     NN_LAYER_KIND_COUNT
 } nn_layer_kind;
 
-typedef enum nn_padding {
-    NN_PADDING_VALID = 0, // no padding: the window stays inside the input
-    NN_PADDING_SAME       // zero padding so that output = ceil(input / stride)
-} nn_padding;
-
 typedef enum nn_initializer {
     NN_INIT_GLOROT_UNIFORM = 0,
     NN_INIT_GLOROT_NORMAL,
@@ -338,35 +333,6 @@ typedef enum nn_initializer {
 
 const char *nn_initializer_name(nn_initializer i);
 int nn_initializer_from_name(const char *name); // -1 if unknown
-
-// What the user asked for. The first five fields are today's Dense /
-// Activation / Dropout settings; fields a kind does not use stay zero.
-typedef struct nn_layer_spec {
-    nn_layer_kind kind;        // which entry of the layer table
-    int units;                 // Dense: output width
-    nn_activation activation;  // Dense and Conv2D (after the affine map), Activation
-    nn_initializer kernel_initializer; // Dense and Conv2D kernel; the bias is always zeros
-    float rate;                // Dropout: fraction of inputs dropped while training
-    int filters;               // Conv2D: output channels
-    int kernel_h, kernel_w;    // Conv2D kernel size; pooling window (pool_size)
-    int stride_h, stride_w;    // Conv2D strides (1); pooling strides (pool_size)
-    nn_padding padding;        // Conv2D and pooling
-} nn_layer_spec;
-
-// Layer list syntax shared by the CLI and the page:
-//   "100:relu,10:softmax"       Dense(units, activation) — activation defaults to linear
-//   "100:relu:he_normal"        with a kernel initializer
-//   "dropout:0.2"               Dropout(rate)
-//   "activation:tanh" or "relu" Activation layer
-//   "conv2d:32:3:relu"          Conv2D(filters, kernel 3x3, activation), padding valid, stride 1
-//   "conv2d:32:3:relu:same", "conv2d:32:5x5:relu:valid:2"   padding, then strides
-//   "maxpool:2", "avgpool:2"    Max/AveragePooling2D(pool_size), strides = pool_size;
-//                               "maxpool:2:1:same" gives strides and padding
-//   "flatten", "batchnorm"      Flatten, BatchNormalization
-// Returns the number of layers parsed (<= max) or a negative status.
-int nn_parse_layers(const char *text, nn_layer_spec *specs, int max);
-// Writes the same syntax back; returns NN_OK or NN_ERR_ARG if it does not fit.
-int nn_format_layers(const nn_layer_spec *specs, int n, char *buf, size_t size);
 
 // Dense: y(B, out) = act(x(B, in) · w(in, out) + b(out)); z keeps the pre-activation.
 void nn_dense_forward(float *z, float *y, const float *x, const float *w, const float *b, int B,
@@ -476,6 +442,35 @@ void nn_dropout_backward(float *dx, const float *dy, const float *mask, int n);
 
 #define NN_MAX_LAYERS 32
 #define NN_MAX_UNITS 65536
+
+// What the user asked for. The first five fields are today's Dense /
+// Activation / Dropout settings; fields a kind does not use stay zero.
+typedef struct nn_layer_spec {
+    nn_layer_kind kind;        // which entry of the layer table
+    int units;                 // Dense: output width
+    nn_activation activation;  // Dense and Conv2D (after the affine map), Activation
+    nn_initializer kernel_initializer; // Dense and Conv2D kernel; the bias is always zeros
+    float rate;                // Dropout: fraction of inputs dropped while training
+    int filters;               // Conv2D: output channels
+    int kernel_h, kernel_w;    // Conv2D kernel size; pooling window (pool_size)
+    int stride_h, stride_w;    // Conv2D strides (1); pooling strides (pool_size)
+    nn_padding padding;        // Conv2D and pooling
+} nn_layer_spec;
+
+// Layer list syntax shared by the CLI and the page:
+//   "100:relu,10:softmax"       Dense(units, activation) — activation defaults to linear
+//   "100:relu:he_normal"        with a kernel initializer
+//   "dropout:0.2"               Dropout(rate)
+//   "activation:tanh" or "relu" Activation layer
+//   "conv2d:32:3:relu"          Conv2D(filters, kernel 3x3, activation), padding valid, stride 1
+//   "conv2d:32:3:relu:same", "conv2d:32:5x5:relu:valid:2"   padding, then strides
+//   "maxpool:2", "avgpool:2"    Max/AveragePooling2D(pool_size), strides = pool_size;
+//                               "maxpool:2:1:same" gives strides and padding
+//   "flatten", "batchnorm"      Flatten, BatchNormalization
+// Returns the number of layers parsed (<= max) or a negative status.
+int nn_parse_layers(const char *text, nn_layer_spec *specs, int max);
+// Writes the same syntax back; returns NN_OK or NN_ERR_ARG if it does not fit.
+int nn_format_layers(const nn_layer_spec *specs, int n, char *buf, size_t size);
 
 typedef struct nn_layer nn_layer;
 

@@ -73,10 +73,9 @@ static int parse_pair(const char *text, int *h, int *w) {
 }
 
 static int parse_padding(const char *text, int index, nn_padding *out) {
-    if (strcmp(text, "valid") == 0) *out = NN_PADDING_VALID;
-    else if (strcmp(text, "same") == 0) *out = NN_PADDING_SAME;
-    else
-        return nn_set_error(NN_ERR_ARG, "layer %d: padding '%s' must be valid or same", index, text);
+    int p = nn_padding_from_name(text);
+    if (p < 0) return layer_error(index);
+    *out = (nn_padding)p;
     return NN_OK;
 }
 
@@ -221,7 +220,7 @@ static void format_one(const nn_layer_spec *l, char *item, size_t size) {
     char window[32], strides[32];
     format_pair(window, sizeof window, l->kernel_h, l->kernel_w);
     format_pair(strides, sizeof strides, l->stride_h, l->stride_w);
-    const char *padding = l->padding == NN_PADDING_SAME ? "same" : "valid";
+    const char *padding = nn_padding_name(l->padding);
     switch (l->kind) {
     case NN_LAYER_DROPOUT: snprintf(item, size, "dropout:%g", l->rate); break;
     case NN_LAYER_ACTIVATION: snprintf(item, size, "activation:%s", nn_activation_name(l->activation)); break;

@@ -82,33 +82,22 @@ static int check_image(const char *what, nn_shape in) {
     return NN_OK;
 }
 
-// One spatial dimension of a sliding window, as Keras's
-// compute_conv_output_shape (keras/src/ops/operation_utils.py): valid
-// (in - k) // s + 1, same (in - 1) // s + 1. 0 when the window does not fit.
-static int window_out(int in, int k, int s, nn_padding p) {
-    if (p == NN_PADDING_SAME) return (in - 1) / s + 1;
-    return in < k ? 0 : (in - k) / s + 1;
+// The window of a Conv2D or pooling layer on input `in` (the kernel's nn_window_init).
+static int window_of(const nn_layer_spec *s, const char *what, nn_shape in, nn_window *g) {
+    return nn_window_init(g, what, in.h, in.w, s->kernel_h, s->kernel_w, s->stride_h, s->stride_w, s->padding);
 }
 
-// Conv2D and pooling: window, strides and padding, then the output size.
-static int infer_window(const char *what, const char *window, const nn_layer_spec *s, nn_shape in, int c,
-                        nn_shape *out) {
+// Conv2D and pooling: an image input and a window that fits it, then the output size.
+static int infer_window(const char *what, const nn_layer_spec *s, nn_shape in, int c, nn_shape *out) {
     int rc = check_image(what, in);
     if (rc) return rc;
-    if (s->kernel_h < 1 || s->kernel_w < 1 || s->kernel_h > 4096 || s->kernel_w > 4096)
-        return nn_set_error(NN_ERR_ARG, "%s: a %dx%d %s is impossible", what, s->kernel_h, s->kernel_w, window);
-    if (s->stride_h < 1 || s->stride_w < 1 || s->stride_h > 4096 || s->stride_w > 4096)
-        return nn_set_error(NN_ERR_ARG, "%s: strides %dx%d are impossible (at least 1)", what, s->stride_h,
-                            s->stride_w);
-    if ((unsigned)s->padding > NN_PADDING_SAME) return nn_set_error(NN_ERR_ARG, "%s: unknown padding", what);
-    out->h = window_out(in.h, s->kernel_h, s->stride_h, s->padding);
-    out->w = window_out(in.w, s->kernel_w, s->stride_w, s->padding);
-    out->c = c;
-    if (out->h < 1 || out->w < 1)
-        return nn_set_error(NN_ERR_ARG,
-                            "%s: its %dx%d %s is larger than its %dx%d input: use a smaller %s, padding "
-                            "\"same\", or fewer layers that shrink the image before it",
-                            what, s->kernel_h, s->kernel_w, window, in.h, in.w, window);
+    // Beyond the sizes nn_window_init checks: so that products stay far from overflow.
+    if (s->kernel_h > 4096 || s->kernel_w > 4096 || s->stride_h > 4096 || s->stride_w > 4096)
+        return nn_set_error(NN_ERR_ARG, "%s: windows and strides are at most 4096 (got %dx%d, %dx%d)", what,
+                            s->kernel_h, s->kernel_w, s->stride_h, s->stride_w);
+    nn_window g;
+    if ((rc = window_of(s, what, in, &g))) return rc;
+    *out = (nn_shape){g.oh, g.ow, c};
     return NN_OK;
 }
 
@@ -230,7 +219,7 @@ static int conv2d_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
                             s->filters, NN_MAX_UNITS);
     int rc = check_activation(s);
     if (rc || (rc = check_initializer(s))) return rc;
-    return infer_window("Conv2D", "kernel", s, in, s->filters, out);
+    return infer_window("Conv2D", s, in, s->filters, out);
 }
 
 static uint64_t conv2d_params(const nn_layer_spec *s, nn_shape in, nn_shape out) {
@@ -245,15 +234,69 @@ static void conv2d_init(nn_layer *l, nn_rng *rng) {
                 field * l->spec.filters, l->spec.kernel_initializer, rng);
 }
 
+// The window of a built layer (its shapes were checked at creation).
+static nn_window layer_window(const nn_layer *l) {
+    nn_window g;
+    window_of(&l->spec, l->ops->keras_class, l->in_shape, &g);
+    return g;
+}
+
+// im2col's columns for one row of the batch (the kernel reuses them in backward).
+static void conv2d_work(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed) {
+    nn_window g;
+    window_of(s, "Conv2D", in, &g);
+    *per_row = nn_conv2d_col_floats(&g, 1, in.c);
+    *fixed = 0;
+}
+
+static void conv2d_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    nn_window g = layer_window(l);
+    nn_conv2d_forward(l->z, l->scratch, x, l->w, l->b, &g, B, l->in_shape.c, l->spec.filters);
+    if (l->y != l->z) nn_activation_forward(l->spec.activation, act_rows(l, B), l->out_shape.c, l->z, l->y);
+}
+
+static void conv2d_backward(nn_layer *l, const float *x, float *dx, int B) {
+    nn_window g = layer_window(l);
+    nn_conv2d_backward(dx, l->dw, l->db, l->scratch, l->dy, x, l->w, &g, B, l->in_shape.c, l->spec.filters);
+}
+
 // ---------------------------------------------------------------------------
 // MaxPooling2D and AveragePooling2D (keras/src/layers/pooling/base_pooling.py)
 
 static int max_pool_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
-    return infer_window("MaxPooling2D", "pool window", s, in, in.c, out);
+    return infer_window("MaxPooling2D", s, in, in.c, out);
 }
 
 static int avg_pool_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
-    return infer_window("AveragePooling2D", "pool window", s, in, in.c, out);
+    return infer_window("AveragePooling2D", s, in, in.c, out);
+}
+
+// The argmax indices (int32, one per output value) live in the float work memory.
+static void max_pool_work(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed) {
+    nn_window g;
+    window_of(s, "MaxPooling2D", in, &g);
+    *per_row = nn_maxpool2d_argmax_ints(&g, 1, in.c) * sizeof(int32_t) / sizeof(float);
+    *fixed = 0;
+}
+
+static void max_pool_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    nn_window g = layer_window(l);
+    nn_maxpool2d_forward(l->y, (int32_t *)(void *)l->scratch, x, &g, B, l->in_shape.c);
+}
+
+static void max_pool_backward(nn_layer *l, const float *x, float *dx, int B) {
+    nn_window g = layer_window(l);
+    if (dx) nn_maxpool2d_backward(dx, l->dy, (const int32_t *)(void *)l->scratch, &g, B, l->in_shape.c);
+}
+
+static void avg_pool_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    nn_window g = layer_window(l);
+    nn_avgpool2d_forward(l->y, x, &g, B, l->in_shape.c);
+}
+
+static void avg_pool_backward(nn_layer *l, const float *x, float *dx, int B) {
+    nn_window g = layer_window(l);
+    if (dx) nn_avgpool2d_backward(dx, l->dy, &g, B, l->in_shape.c);
 }
 
 // ---------------------------------------------------------------------------
@@ -280,6 +323,28 @@ static void batchnorm_init(nn_layer *l, nn_rng *rng) {
     }
 }
 
+// The batch statistics forward keeps for backward.
+static void batchnorm_work(const nn_layer_spec *s, nn_shape in, nn_shape out, size_t *per_row, size_t *fixed) {
+    *per_row = 0;
+    *fixed = nn_batchnorm_save_floats(in.c);
+}
+
+// Training uses (and updates the moving averages with) the batch's
+// statistics; inference the moving ones, as Keras's call(training=...).
+static void batchnorm_forward(nn_layer *l, const float *x, int B, int training, nn_rng *rng) {
+    int c = l->in_shape.c, N = B * l->in_shape.h * l->in_shape.w;
+    if (training)
+        nn_batchnorm_forward_train(l->y, l->fixed, l->state, l->state + c, x, l->w, l->b, N, c, NN_BN_MOMENTUM,
+                                   NN_BN_EPSILON);
+    else
+        nn_batchnorm_forward_infer(l->y, x, l->w, l->b, l->state, l->state + c, N, c, NN_BN_EPSILON);
+}
+
+static void batchnorm_backward(nn_layer *l, const float *x, float *dx, int B) {
+    int c = l->in_shape.c, N = B * l->in_shape.h * l->in_shape.w;
+    nn_batchnorm_backward(dx, l->dw, l->db, l->dy, l->fixed, x, l->w, N, c);
+}
+
 // ---------------------------------------------------------------------------
 // The table, indexed by nn_layer_kind. A kind whose forward is NULL is known
 // (its files parse and print) but not built in yet.
@@ -293,14 +358,15 @@ static const nn_layer_ops table[NN_LAYER_KIND_COUNT] = {
                           dropout_forward, dropout_backward},
     [NN_LAYER_FLATTEN] = {"Flatten", "flatten", 0, 1, flatten_infer, none, none, no_work, NULL, copy_forward,
                           copy_backward},
-    [NN_LAYER_CONV2D] = {"Conv2D", "conv2d", 1, 1, conv2d_infer, conv2d_params, none, no_work, conv2d_init,
-                         NULL, NULL},
-    [NN_LAYER_MAX_POOLING2D] = {"MaxPooling2D", "max_pooling2d", 0, 1, max_pool_infer, none, none, no_work,
-                                NULL, NULL, NULL},
+    [NN_LAYER_CONV2D] = {"Conv2D", "conv2d", 1, 1, conv2d_infer, conv2d_params, none, conv2d_work, conv2d_init,
+                         conv2d_forward, conv2d_backward},
+    [NN_LAYER_MAX_POOLING2D] = {"MaxPooling2D", "max_pooling2d", 0, 1, max_pool_infer, none, none, max_pool_work,
+                                NULL, max_pool_forward, max_pool_backward},
     [NN_LAYER_AVERAGE_POOLING2D] = {"AveragePooling2D", "average_pooling2d", 0, 1, avg_pool_infer, none, none,
-                                    no_work, NULL, NULL, NULL},
+                                    no_work, NULL, avg_pool_forward, avg_pool_backward},
     [NN_LAYER_BATCH_NORMALIZATION] = {"BatchNormalization", "batch_normalization", 0, 0, batchnorm_infer,
-                                      batchnorm_params, batchnorm_state, no_work, batchnorm_init, NULL, NULL},
+                                      batchnorm_params, batchnorm_state, batchnorm_work, batchnorm_init,
+                                      batchnorm_forward, batchnorm_backward},
 };
 
 const nn_layer_ops *nn_layer_ops_of(nn_layer_kind kind) {
