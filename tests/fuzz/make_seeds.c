@@ -104,8 +104,10 @@ static void trained_seed(nn_model *m, nn_optimizer_kind kind, nn_loss loss, cons
     nn_fit_options o = nn_fit_defaults();
     o.batch_size = 4;
     o.validation_split = 0.25f;
-    if (nn_fix_dataset(&d, 8, m->input_size, 2, 3) != NN_OK ||
-        nn_model_compile(m, &opt, loss) != NN_OK || nn_fit(m, &d, &o) != NN_OK) {
+    int rc = nn_fix_dataset(&d, 8, m->input_size, 2, 3);
+    d.rows = m->input_shape.h; // images of the model's size (1 x features when flat)
+    d.cols = m->input_shape.w * (nn_shape_is_flat(m->input_shape) ? m->input_size : 1);
+    if (rc != NN_OK || nn_model_compile(m, &opt, loss) != NN_OK || nn_fit(m, &d, &o) != NN_OK) {
         fprintf(stderr, "make_seeds: %s: %s\n", name, nn_last_error());
         failures++;
     } else {
@@ -152,6 +154,18 @@ static void model_seeds(void) {
         trained_seed(&m, NN_OPT_SGD, NN_LOSS_CATEGORICAL_CROSSENTROPY, "every-activation");
         nn_model_free(&m);
     } else {
+        failures++;
+    }
+    // Every convolutional kind (version 2 records, BatchNormalization's state)
+    // on 6x6 images, small enough for a file of a few hundred bytes.
+    nn_layer_spec cnn[NN_MAX_LAYERS];
+    int nc = nn_parse_layers("conv2d:2:3:relu:same,batchnorm,avgpool:2:1,maxpool:2,conv2d:2:2:tanh:valid:2,"
+                             "flatten,2:softmax", cnn, NN_MAX_LAYERS);
+    if (nc > 0 && nn_model_create_shaped(&m, (nn_shape){6, 6, 1}, cnn, nc, 4) == NN_OK) {
+        trained_seed(&m, NN_OPT_ADAM, NN_LOSS_CATEGORICAL_CROSSENTROPY, "cnn");
+        nn_model_free(&m);
+    } else {
+        fprintf(stderr, "make_seeds: cnn: %s\n", nn_last_error());
         failures++;
     }
 }
