@@ -129,13 +129,13 @@ describe('bad files change nothing', () => {
     const base = await snapshot(page);
 
     const newer = Buffer.from(saved);
-    newer.writeUInt32LE(2, 8); // the version after the 8-byte magic
+    newer.writeUInt32LE(3, 8); // the version after the 8-byte magic (this nnlab writes 2)
     const flipped = Buffer.from(saved);
     flipped[saved.length - 100] ^= 0x40; // a byte of the weights or history
     let seed = 7;
     const random = Buffer.from(Array.from({ length: 4096 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
     const cases = [
-      ['newer.nnl', newer, /newer\.nnl: made by a newer nnlab \(version 2\); this one reads version 1/],
+      ['newer.nnl', newer, /newer\.nnl: made by a newer nnlab \(version 3\); this one reads version 2/],
       ['damaged.nnl', flipped, /damaged\.nnl: checksum mismatch: the file is damaged/],
       ['photo.nnl', random, /photo\.nnl: not an nnlab model file/],
       ['half.nnl', saved.subarray(0, saved.length >> 1), /half\.nnl: the file is truncated/],
