@@ -5,6 +5,7 @@
 #ifndef NN_FIXTURES_H
 #define NN_FIXTURES_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,36 @@ static inline int nn_fix_train_batches(nn_model *m, const nn_dataset *d, int fir
     }
     free(x);
     return rc;
+}
+
+// A loss computed in double from the model's parameters (each whole-model
+// gradient test writes its own reference forward pass).
+typedef double (*nn_fix_loss_fn)(const nn_model *m, const float *x, const uint8_t *labels, int B);
+
+// Central differences (h = 1e-3) of ref over every parameter against grad(n_params).
+// Returns how many differ by more than abs_tol + rel_tol·|fd|; *worst gets the
+// largest difference, *bad (when any) the first such parameter, *bad_fd its fd.
+static inline int nn_fix_grad_check(nn_model *m, nn_fix_loss_fn ref, const float *x, const uint8_t *labels,
+                                    int B, const float *grad, double abs_tol, double rel_tol, double *worst,
+                                    size_t *bad, double *bad_fd) {
+    int n_bad = 0;
+    *worst = 0;
+    for (size_t i = 0; i < m->n_params; i++) {
+        float keep = m->params[i];
+        double h = 1e-3;
+        m->params[i] = keep + (float)h;
+        double lp = ref(m, x, labels, B);
+        m->params[i] = keep - (float)h;
+        double lm = ref(m, x, labels, B);
+        m->params[i] = keep;
+        double fd = (lp - lm) / (2 * h), err = fabs(grad[i] - fd);
+        if (err > *worst) *worst = err;
+        if (err > abs_tol + rel_tol * fabs(fd) && n_bad++ == 0) {
+            *bad = i;
+            *bad_fd = fd;
+        }
+    }
+    return n_bad;
 }
 
 #endif

@@ -328,22 +328,11 @@ static void check_cnn_gradient(nn_shape in, const char *layers) {
     for (size_t i = 0; i < m.n_params; i++) grad[i] = before[i] - m.params[i];
     memcpy(m.params, before, m.n_params * sizeof(float));
     CHECK_NEAR(l, ref_loss(&m, x, labels, B), 2e-5, "%s: loss %g vs double reference", layers, l);
-    double worst = 0;
-    int bad = 0;
-    for (size_t i = 0; i < m.n_params; i++) {
-        float keep = m.params[i];
-        double h = 1e-3;
-        m.params[i] = keep + (float)h;
-        double lp = ref_loss(&m, x, labels, B);
-        m.params[i] = keep - (float)h;
-        double lm = ref_loss(&m, x, labels, B);
-        m.params[i] = keep;
-        double fd = (lp - lm) / (2 * h), err = fabs(grad[i] - fd);
-        if (err > worst) worst = err;
-        if (err > 5e-5 + 2e-3 * fabs(fd) && bad++ < 5)
-            CHECK(0, "%s: param %zu of %zu analytic %g fd %g", layers, i, m.n_params, grad[i], fd);
-    }
-    CHECK(bad == 0, "%s: %d gradients off", layers, bad);
+    double worst, fd = 0;
+    size_t at = 0;
+    int bad = nn_fix_grad_check(&m, ref_loss, x, labels, B, grad, 5e-5, 2e-3, &worst, &at, &fd);
+    CHECK(bad == 0, "%s: %d gradients off, first param %zu of %zu: analytic %g fd %g", layers, bad, at,
+          m.n_params, bad ? grad[at] : 0.0f, fd);
     printf("     %-58s worst |analytic - fd| = %.2e\n", layers, worst);
     free(x);
     free(before);

@@ -3,6 +3,7 @@
  * differences in double), whole-model backprop, determinism, fit's state
  * machine, divergence, and a small training run whose loss falls.
  */
+#include "nn_fixtures.h"
 #include "nn_test.h"
 
 #include <stdint.h>
@@ -295,20 +296,11 @@ static void check_model_gradient(const char *layers, nn_loss loss) {
     for (size_t i = 0; i < m.n_params; i++) grad[i] = before[i] - m.params[i];
     memcpy(m.params, before, m.n_params * sizeof(float));
     CHECK_NEAR(l, ref_loss(&m, x, labels, B), 1e-5, "%s: loss %g vs double reference", layers, l);
-    double worst = 0;
-    for (size_t i = 0; i < m.n_params; i++) {
-        float keep = m.params[i];
-        double h = 1e-3;
-        m.params[i] = keep + (float)h;
-        double lp = ref_loss(&m, x, labels, B);
-        m.params[i] = keep - (float)h;
-        double lm = ref_loss(&m, x, labels, B);
-        m.params[i] = keep;
-        double fd = (lp - lm) / (2 * h), err = fabs(grad[i] - fd);
-        if (err > worst) worst = err;
-        CHECK(err <= 2e-5 + 1e-3 * fabs(fd), "%s %s: param %zu analytic %g fd %g", layers, nn_loss_name(loss), i,
-              grad[i], fd);
-    }
+    double worst, fd = 0;
+    size_t at = 0;
+    int bad = nn_fix_grad_check(&m, ref_loss, x, labels, B, grad, 2e-5, 1e-3, &worst, &at, &fd);
+    CHECK(bad == 0, "%s %s: %d gradients off, first param %zu: analytic %g fd %g", layers, nn_loss_name(loss), bad,
+          at, bad ? grad[at] : 0.0f, fd);
     printf("     %-34s %-32s worst |analytic - fd| = %.2e\n", layers, nn_loss_name(loss), worst);
     free(before);
     free(grad);
