@@ -6,8 +6,9 @@
  * exports small functions over them with plain int/float/pointer arguments.
  * There is no training logic here: every function forwards to the core and
  * returns its status (NN_OK or negative; nn_wasm_last_error() has the
- * sentence). Numbers the worker polls are written into one small float block
- * (nn_wasm_out), read from JavaScript through HEAPF32.
+ * sentence). Numbers the worker polls come back as records: a struct of
+ * doubles whose field names nn_wasm_record_fields() lists, so the worker reads
+ * named fields and counts stay exact far above 2^24 (see "Records" below).
  *
  * A new model replaces the current one only once it was created (or loaded)
  * successfully, so a bad layer string never loses a trained model.
@@ -39,8 +40,6 @@ static int have_fit_subset;      // fit_subset is allocated
 static nn_fit_state fit;         // the running fit
 static int fitting;              // fit is begun and not yet ended
 
-// Numbers handed back to JavaScript; see nn_wasm_fit_poll and nn_wasm_model_info.
-static float out[32];
 // Text handed back (summary, layer string); grown as needed.
 static char *text;
 static size_t text_cap;
@@ -84,14 +83,73 @@ static void adopt_model(nn_model *m) {
 }
 
 // ---------------------------------------------------------------------------
+// Records: numbers handed back to JavaScript. Each is a struct of doubles
+// (exact for every count below 2^53, where a float stops at 2^24) declared
+// once by its field list; nn_wasm_record_fields() gives the names in struct
+// order, from which the worker reads named fields, so this file is the only
+// place that orders them. Names are the JavaScript ones (camelCase).
+
+#define NN_REC_MEMBER(name) double name;
+#define NN_REC_NAME(name) #name ","
+
+// A fit's state after the last batch (epoch and step stay on a finished epoch
+// after its last batch, so the line can show 1875/1875; "last*" is the last
+// finished epoch; historyEpochs counts the model's epochs).
+#define FIT_FIELDS(X) X(epoch) X(epochs) X(step) X(steps) X(loss) X(accuracy) X(batchLoss) X(batchAccuracy) \
+    X(lastEpoch) X(lastLoss) X(lastAccuracy) X(lastValLoss) X(lastValAccuracy) X(historyEpochs) X(done)     \
+    X(fitting) X(nTrain) X(nVal) X(nextEpoch)
+// The current model: sizes, compile settings (optimizer and loss as their
+// enum numbers), optimizer steps, input shape, non-trainable values.
+#define MODEL_FIELDS(X) X(inputSize) X(nLayers) X(params) X(outputSize) X(compiled) X(optimizer) X(lr) X(loss) \
+    X(step) X(historyEpochs) X(inputH) X(inputW) X(inputC) X(nState)
+// A loaded dataset.
+#define DATASET_FIELDS(X) X(n) X(rows) X(cols) X(features) X(classes)
+// An evaluation.
+#define EVAL_FIELDS(X) X(loss) X(accuracy)
+// A Dense kernel's size (inputs, units).
+#define KERNEL_FIELDS(X) X(inputs) X(units)
+// nn_wasm_layer_shapes: the head, then one SHAPE row for the input and one per layer.
+#define SHAPES_FIELDS(X) X(layers) X(failed) X(status)
+#define SHAPE_FIELDS(X) X(h) X(w) X(c) X(params) X(state)
+
+typedef struct { FIT_FIELDS(NN_REC_MEMBER) } fit_record;
+typedef struct { MODEL_FIELDS(NN_REC_MEMBER) } model_record;
+typedef struct { DATASET_FIELDS(NN_REC_MEMBER) } dataset_record;
+typedef struct { EVAL_FIELDS(NN_REC_MEMBER) } eval_record;
+typedef struct { KERNEL_FIELDS(NN_REC_MEMBER) } kernel_record;
+typedef struct { SHAPE_FIELDS(NN_REC_MEMBER) } shape_record;
+typedef struct {
+    SHAPES_FIELDS(NN_REC_MEMBER)
+    shape_record rows[NN_MAX_LAYERS + 1]; // rows[0] the input, rows[i + 1] layer i's output
+} shapes_record;
+
+static fit_record fit_rec;
+static model_record model_rec;
+static dataset_record dataset_rec;
+static eval_record eval_rec;
+static kernel_record kernel_rec;
+static shapes_record shapes_rec;
+
+// The field names of record `which` ("fit", "model", "dataset", "eval",
+// "kernel", "shapes", "shape": a row of "shapes"), comma-separated, or NULL.
+NN_EXPORT const char *nn_wasm_record_fields(const char *which) {
+    static const struct { const char *which, *names; } records[] = {
+        {"fit", FIT_FIELDS(NN_REC_NAME)},         {"model", MODEL_FIELDS(NN_REC_NAME)},
+        {"dataset", DATASET_FIELDS(NN_REC_NAME)}, {"eval", EVAL_FIELDS(NN_REC_NAME)},
+        {"kernel", KERNEL_FIELDS(NN_REC_NAME)},   {"shapes", SHAPES_FIELDS(NN_REC_NAME)},
+        {"shape", SHAPE_FIELDS(NN_REC_NAME)},
+    };
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (strcmp(which, records[i].which) == 0) return records[i].names;
+    return NULL;
+}
+
+// ---------------------------------------------------------------------------
 // Errors and build facts
 
 NN_EXPORT const char *nn_wasm_last_error(void) { return nn_last_error(); }
 
 NN_EXPORT const char *nn_wasm_kernel_name(void) { return nn_gemm_kernel_name(); }
-
-// The float block that polling functions fill.
-NN_EXPORT float *nn_wasm_out(void) { return out; }
 
 // ---------------------------------------------------------------------------
 // Data: the worker copies the decompressed IDX bytes into the heap and stages
@@ -110,17 +168,13 @@ NN_EXPORT const uint8_t *nn_wasm_dataset_labels(int which) {
     return check_which(which) || !have_data[which] ? NULL : data[which].labels;
 }
 
-// out[0..4] = samples, rows, cols, features, classes of a loaded set (zeros if none).
-NN_EXPORT float *nn_wasm_dataset_info(int which) {
-    memset(out, 0, sizeof out);
-    if (check_which(which) || !have_data[which]) return out;
+// The "dataset" record of a loaded set (zeros if none).
+NN_EXPORT const dataset_record *nn_wasm_dataset_info(int which) {
+    memset(&dataset_rec, 0, sizeof dataset_rec);
+    if (check_which(which) || !have_data[which]) return &dataset_rec;
     const nn_dataset *d = &data[which];
-    out[0] = (float)d->n;
-    out[1] = (float)d->rows;
-    out[2] = (float)d->cols;
-    out[3] = (float)d->features;
-    out[4] = (float)d->n_classes;
-    return out;
+    dataset_rec = (dataset_record){d->n, d->rows, d->cols, d->features, d->n_classes};
+    return &dataset_rec;
 }
 
 // ---------------------------------------------------------------------------
@@ -240,17 +294,9 @@ NN_EXPORT int nn_wasm_model_create(const char *layer_text, int input_size, uint3
     return rc;
 }
 
-// Create and compile in one step: the current model is replaced only when
-// both succeed. lr <= 0 keeps the optimizer's Keras default.
-NN_EXPORT int nn_wasm_model_build(const char *layer_text, int input_size, uint32_t seed,
-                                  const char *optimizer, float lr, const char *loss) {
-    nn_model m;
-    int rc = build(&m, layer_text, image_of(input_size), seed, optimizer, lr, loss);
-    if (rc == NN_OK) adopt_model(&m);
-    return rc;
-}
-
-// The same for images of h x w x c given explicitly.
+// Create and compile in one step for images of h x w x c (a Dense-only
+// model reads them flat): the current model is replaced only when both
+// succeed. lr <= 0 keeps the optimizer's Keras default.
 NN_EXPORT int nn_wasm_model_build_shaped(const char *layer_text, int h, int w, int c, uint32_t seed,
                                          const char *optimizer, float lr, const char *loss) {
     nn_model m;
@@ -305,27 +351,64 @@ NN_EXPORT const char *nn_wasm_model_layers(void) {
     return text;
 }
 
-// out[0..9] = input size, layers, parameters, output size, compiled,
-// optimizer kind, learning rate, loss kind, optimizer steps, history epochs;
-// out[10..13] = input height, width, channels, non-trainable parameters.
-NN_EXPORT float *nn_wasm_model_info(void) {
-    memset(out, 0, sizeof out);
-    if (!have_model) return out;
-    out[0] = (float)model.input_size;
-    out[1] = (float)model.n_layers;
-    out[2] = (float)model.n_params;
-    out[3] = (float)nn_model_output_size(&model);
-    out[4] = (float)model.compiled;
-    out[5] = (float)model.optimizer.kind;
-    out[6] = model.optimizer.learning_rate;
-    out[7] = (float)model.loss;
-    out[8] = (float)model.step;
-    out[9] = (float)model.history.epochs;
-    out[10] = (float)model.input_shape.h;
-    out[11] = (float)model.input_shape.w;
-    out[12] = (float)model.input_shape.c;
-    out[13] = (float)model.n_state;
-    return out;
+// The "model" record of the current model (zeros if none).
+NN_EXPORT const model_record *nn_wasm_model_info(void) {
+    memset(&model_rec, 0, sizeof model_rec);
+    if (!have_model) return &model_rec;
+    model_record *r = &model_rec;
+    r->inputSize = model.input_size;
+    r->nLayers = model.n_layers;
+    r->params = (double)model.n_params;
+    r->outputSize = nn_model_output_size(&model);
+    r->compiled = model.compiled;
+    r->optimizer = model.optimizer.kind;
+    r->lr = model.optimizer.learning_rate;
+    r->loss = model.loss;
+    r->step = (double)model.step;
+    r->historyEpochs = model.history.epochs;
+    r->inputH = model.input_shape.h;
+    r->inputW = model.input_shape.w;
+    r->inputC = model.input_shape.c;
+    r->nState = (double)model.n_state;
+    return r;
+}
+
+// ---------------------------------------------------------------------------
+// Shapes as the student edits: every layer's output shape without building
+// anything, as the old deeplearn.js model builder showed them.
+
+// The "shapes" record of `layer_text` on images of h x w x c: the input shape
+// nn_input_shape_for picks (rows[0]), then each layer's output shape and
+// trainable and non-trainable counts from the layer table, up to the first
+// layer whose shapes do not flow: `failed` is its index (-1 when all flow),
+// `status` its nn_status and nn_wasm_last_error() the core's sentence
+// ("layer N: ..."); its row and those after it stay zero. Returns the
+// record, or NULL when the text does not parse (the sentence says why).
+NN_EXPORT const shapes_record *nn_wasm_layer_shapes(const char *layer_text, int h, int w, int c) {
+    nn_layer_spec specs[NN_MAX_LAYERS];
+    nn_shape shapes[NN_MAX_LAYERS + 1];
+    memset(&shapes_rec, 0, sizeof shapes_rec);
+    int n = nn_parse_layers(layer_text, specs, NN_MAX_LAYERS);
+    if (n < 0) return NULL;
+    shapes_rec.layers = n;
+    shapes_rec.failed = -1;
+    nn_shape input = nn_input_shape_for(specs, n, h, w, c);
+    shapes_rec.rows[0] = (shape_record){input.h, input.w, input.c, 0, 0};
+    // Layer by layer through the model's own inference (with its checks on
+    // sizes), so that the first layer refused is known exactly.
+    for (int i = 0; i < n; i++) {
+        int rc = nn_model_infer_shapes(input, specs, i + 1, shapes);
+        if (rc) {
+            shapes_rec.failed = i;
+            shapes_rec.status = rc;
+            break;
+        }
+        const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
+        nn_shape in = shapes[i], o = shapes[i + 1];
+        shapes_rec.rows[i + 1] = (shape_record){o.h, o.w, o.c, (double)ops->n_params(&specs[i], in, o),
+                                                (double)ops->n_state(&specs[i], in, o)};
+    }
+    return &shapes_rec;
 }
 
 // ---------------------------------------------------------------------------
@@ -378,38 +461,21 @@ NN_EXPORT int nn_wasm_fit_run(int max_steps, int stop_at_epoch_end) {
     return nn_fit_run(&fit, max_steps, stop_at_epoch_end);
 }
 
-// out[0..7]  = the last batch's nn_progress: epoch, epochs, step, steps, loss,
-//              accuracy, batch loss, batch accuracy (epoch and step stay on the
-//              finished epoch after its last batch, so the line can show 1875/1875)
-// out[8..13] = last finished epoch: epoch, loss, accuracy, val loss, val accuracy, and
-//              history epochs of the model
-// out[14..19] = done, fitting, training samples, validation samples, steps per
-//              epoch, epoch about to run
-NN_EXPORT float *nn_wasm_fit_poll(void) {
-    memset(out, 0, sizeof out);
-    if (!fitting) return out;
+// The "fit" record of the running fit (zeros when none runs).
+NN_EXPORT const fit_record *nn_wasm_fit_poll(void) {
+    memset(&fit_rec, 0, sizeof fit_rec);
+    if (!fitting) return &fit_rec;
     const nn_progress *p = &fit.progress;
-    out[0] = (float)p->epoch;
-    out[1] = (float)fit.opt.epochs;
-    out[2] = (float)p->step;
-    out[3] = (float)fit.steps;
-    out[4] = p->loss;
-    out[5] = p->accuracy;
-    out[6] = p->batch_loss;
-    out[7] = p->batch_accuracy;
-    out[8] = (float)fit.last_epoch.epoch;
-    out[9] = fit.last_epoch.loss;
-    out[10] = fit.last_epoch.accuracy;
-    out[11] = fit.last_epoch.val_loss;
-    out[12] = fit.last_epoch.val_accuracy;
-    out[13] = (float)model.history.epochs;
-    out[14] = (float)fit.done;
-    out[15] = (float)fitting;
-    out[16] = (float)fit.n_train;
-    out[17] = (float)fit.n_val;
-    out[18] = (float)fit.steps;
-    out[19] = (float)fit.epoch;
-    return out;
+    const nn_epoch_log *e = &fit.last_epoch;
+    fit_rec = (fit_record){
+        .epoch = p->epoch, .epochs = fit.opt.epochs, .step = p->step, .steps = fit.steps,
+        .loss = p->loss, .accuracy = p->accuracy, .batchLoss = p->batch_loss,
+        .batchAccuracy = p->batch_accuracy, .lastEpoch = e->epoch, .lastLoss = e->loss,
+        .lastAccuracy = e->accuracy, .lastValLoss = e->val_loss, .lastValAccuracy = e->val_accuracy,
+        .historyEpochs = model.history.epochs, .done = fit.done, .fitting = fitting,
+        .nTrain = fit.n_train, .nVal = fit.n_val, .nextEpoch = fit.epoch,
+    };
+    return &fit_rec;
 }
 
 // End the fit (finished or stopped); the model keeps what it learned.
@@ -418,7 +484,10 @@ NN_EXPORT void nn_wasm_fit_end(void) { end_fit(); }
 // ---------------------------------------------------------------------------
 // Evaluate, predict, history
 
-// out[0] = loss, out[1] = accuracy over the whole set `which`.
+// Loss and accuracy over the whole set `which`, in the "eval" record
+// (nn_wasm_eval_result).
+NN_EXPORT const eval_record *nn_wasm_eval_result(void) { return &eval_rec; }
+
 NN_EXPORT int nn_wasm_evaluate(int which, int batch_size) {
     int rc = check_which(which);
     if (rc || (rc = need_model())) return rc;
@@ -426,8 +495,7 @@ NN_EXPORT int nn_wasm_evaluate(int which, int batch_size) {
     nn_eval_result r;
     rc = nn_model_evaluate(&model, &data[which], batch_size, &r);
     if (rc) return rc;
-    out[0] = r.loss;
-    out[1] = r.accuracy;
+    eval_rec = (eval_record){r.loss, r.accuracy};
     return NN_OK;
 }
 
@@ -451,16 +519,17 @@ NN_EXPORT int nn_wasm_predict_samples(int which, int start, int count, float *pr
 }
 
 // The kernel (in, out) of the k-th Dense layer (0-based, counting Dense layers
-// only), for drawing what the first layer learned; out[0] = in, out[1] = out.
-// NULL (and an error) when the model has no such layer.
+// only), for drawing what the first layer learned; its size is the "kernel"
+// record (nn_wasm_kernel_size). NULL (and an error) when there is no such layer.
+NN_EXPORT const kernel_record *nn_wasm_kernel_size(void) { return &kernel_rec; }
+
 NN_EXPORT const float *nn_wasm_dense_kernel(int k) {
-    memset(out, 0, sizeof out);
+    memset(&kernel_rec, 0, sizeof kernel_rec);
     if (need_model()) return NULL;
     for (int i = 0, seen = 0; i < model.n_layers; i++) {
         const nn_layer *l = &model.layers[i];
         if (l->spec.kind != NN_LAYER_DENSE || seen++ != k) continue;
-        out[0] = (float)l->in;
-        out[1] = (float)l->out;
+        kernel_rec = (kernel_record){l->in, l->out};
         return l->w;
     }
     nn_set_error(NN_ERR_ARG, "The model has no Dense layer number %d.", k + 1);

@@ -41,6 +41,7 @@ function bind(M) {
     fitBegin: f('fit_begin', 'number', ['number', 'number', 'number', 'number', 'number', 'number']),
     fitRun: f('fit_run', 'number', ['number', 'number']),
     fitPoll: f('fit_poll', 'number', []),
+    recordFields: f('record_fields', 'string', ['string']),
     fitEnd: f('fit_end', null, []),
   };
 }
@@ -65,10 +66,11 @@ function stageSet(which, images, labels) {
   check(rc, `dataset ${which}`);
 }
 
-// out[3] = steps per epoch, out[12] = validation accuracy of the last epoch
+// The "fit" record (src/wasm_api.c): doubles named by nn_wasm_record_fields.
 function poll() {
-  const p = api.fitPoll() >> 2;
-  return { steps: M.HEAPF32[p + 3], valAcc: M.HEAPF32[p + 12], done: M.HEAPF32[p + 14] };
+  const names = api.recordFields('fit').split(',');
+  const at = (name) => M.HEAPF64[(api.fitPoll() >> 3) + names.indexOf(name)];
+  return { steps: at('steps'), valAcc: at('lastValAccuracy'), done: at('done') };
 }
 
 function begin(model) {
