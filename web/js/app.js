@@ -8,9 +8,10 @@ import { DataError, loadMnist } from './data.js';
 import { readDatasetFiles } from './dataset_files.js';
 import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
+import { refusalText } from './layers.js';
 import {
-  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, atChanceLevel, cloneConfig, dataInfo, defaultConfig, inputSize,
-  kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
+  LOSS_ORDER, MNIST_INFO, OPTIMIZER_ORDER, adaptToData, atChanceLevel, cloneConfig, dataInfo, defaultConfig, inputShape,
+  inputSize, kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
 import { Builder } from './ui/builder.js';
@@ -49,7 +50,10 @@ const state = {
   starting: false,          // a start request is on its way to the worker
   heapBytes: 0,             // wasm memory after loading the data
   dataFiles: null,          // the user's files in use (read again after a restart), null for MNIST
-  buildError: null,         // { message, index }: the core refused to build the edited model
+  buildError: null,         // { message, index, text?, from }: the core refused the edited model, its
+                            // shapes ('shapes': they do not flow) or building it ('build': memory)
+  shapes: null,             // the worker's layerShapes() of the edited layers (null while asked)
+  shapesKey: null,          // the layer text and input shape those shapes are (being) asked for
   model: null,              // the worker's description of the current model ({ summary, layers, info })
   savedStep: 0,             // the model's optimizer step when it was built, loaded or downloaded
   letGo: false,             // the user agreed to replace the current model
@@ -277,8 +281,50 @@ function modelPart(c) {
 function validateAndShow(c) {
   const errs = [...validateModel(c), ...validateFit(c)];
   builder.showErrors(errs, modelWarnings(c));
+  refreshShapes(c);
   return errs;
 }
+
+const shapesKey = (c) => `${layerString(c.layers)} on ${inputShape().join('x')}`;
+
+// Ask the worker for the output shape of each edited layer (the core's shape
+// inference, through the layer table), unless it was asked for these layers
+// on this input already. The first layer that does not flow is marked with
+// the core's sentence and Start waits; only the latest answer is shown.
+let shapesAsked = Promise.resolve(); // the last request, which rebuild() waits for
+
+function refreshShapes(c) {
+  const key = shapesKey(c);
+  if (key === state.shapesKey) {
+    if (state.shapes) builder.setShapes(state.shapes); // (the builder forgets them on every edit)
+    return shapesAsked;
+  }
+  state.shapesKey = key;
+  state.shapes = null;
+  shapesAsked = askShapes(c, key);
+  return shapesAsked;
+}
+
+async function askShapes(c, key) {
+  let shapes;
+  try {
+    shapes = await bridge.layerShapes(layerString(c.layers), inputShape());
+  } catch {
+    if (state.shapesKey === key) state.shapesKey = null; // (a dead worker) asked again after a restart
+    return;
+  }
+  if (state.shapesKey !== key) return;
+  // A text that does not parse has field errors the page already shows.
+  state.shapes = shapes.parseError ? null : shapes;
+  builder.setShapes(state.shapes);
+  const e = shapes.error;
+  if (e) showBuildError({ ...e, text: refusalText(c.layers, shapes, e), from: 'shapes' });
+  else if (state.buildError && state.buildError.from === 'shapes') showBuildError(null);
+  refreshButtons();
+}
+
+// Do the edited layers flow, by the core's answer for them?
+const shapesFlow = (c) => !!state.shapes && state.shapesKey === shapesKey(c) && !state.shapes.error;
 
 let buildTimer = null;
 
@@ -357,7 +403,7 @@ function unsaved() {
 
 function wasmConfig(c) {
   return {
-    layerText: layerString(c.layers), inputSize: inputSize(), seed: c.seed, optimizer: c.optimizer, lr: c.lr, loss: c.loss,
+    layerText: layerString(c.layers), inputShape: inputShape(), seed: c.seed, optimizer: c.optimizer, lr: c.lr, loss: c.loss,
     fit: {
       epochs: c.epochs, batchSize: c.batchSize, shuffle: c.shuffle, validation: c.validation,
       validationSplit: c.validationSplit, trainLimit: c.trainLimit,
@@ -370,6 +416,10 @@ async function rebuild() {
   if (!state.workerReady || state.train !== 'idle') return;
   const c = cloneConfig(state.config);
   if (validateModel(c).length) return;
+  // Shapes that do not flow: the core's sentence is shown already, and building would fail with it.
+  await refreshShapes(c);
+  if (state.train !== 'idle' || modelPart(c) !== modelPart(state.config)) return; // (changed meanwhile)
+  if (state.buildError && state.buildError.from === 'shapes' && state.shapesKey === shapesKey(c)) return;
   if (state.committed && modelPart(state.committed) === modelPart(c) && state.hasModel) {
     showBuildError(null);
     refreshButtons();
@@ -387,7 +437,7 @@ async function rebuild() {
     training.showError(null);
     picker.showError(null);
   } catch (e) {
-    if (!bridge.dead) showBuildError(e.message);
+    if (!bridge.dead) showBuildError({ message: e.message, from: 'build' });
   }
   refreshButtons();
 }
@@ -402,15 +452,21 @@ function setModel(model, source) {
   showModel(model, source);
 }
 
-// The core refused to build the edited model (too large for memory, say):
-// the message goes next to the largest Dense layer, the summary says that the
-// builder's model was not built, and Start and Continue wait for a model that
-// builds (the previous one stays in the worker: drawing still uses it).
-function showBuildError(message) {
-  state.buildError = message ? { message, index: largestLayer(state.config) } : null;
-  builder.setBuildError(state.buildError);
+// The core refused the edited model (its shapes do not flow, or it is too
+// large for memory, say): the message goes next to the layer it names ("layer
+// N: ..."), else next to the layer with the most parameters; the summary says
+// that the builder's model was not built, and Start and Continue wait for a
+// model that builds (the previous one stays in the worker: drawing still uses it).
+// err: { message, index?, text?, from } or null.
+function showBuildError(err) {
+  if (err && err.index === undefined) {
+    const m = /^layer (\d+):/.exec(err.message);
+    err = { ...err, index: m ? Number(m[1]) - 1 : largestLayer(state.shapes) };
+  }
+  state.buildError = err;
+  builder.setBuildError(err);
   const summary = document.getElementById('summary');
-  if (message) setI18n(summary, 'model.notBuilt');
+  if (err) setI18n(summary, 'model.notBuilt');
   else if (state.model) {
     delete summary.dataset.i18n;
     summary.textContent = state.model.summary;
@@ -449,7 +505,7 @@ async function copyCode() {
 
 function refreshButtons() {
   const c = state.config;
-  const canStart = validateModel(c).length === 0 && validateFit(c).length === 0 && !state.buildError;
+  const canStart = validateModel(c).length === 0 && validateFit(c).length === 0 && !state.buildError && shapesFlow(c);
   training.setState(state.train, {
     ready: state.dataReady && state.workerReady, canStart, hasModel: state.hasModel && !!state.model,
   });
@@ -483,7 +539,7 @@ function newRun(c, initialEpoch) {
 // A run's setup as Keras's fit(initial_epoch=..., epochs=...) takes it:
 // epochs is the number of the run's last epoch.
 function runConfig(c, initialEpoch, lastEpoch) {
-  return { ...cloneConfig(c), inputSize: inputSize(), initialEpoch, epochs: lastEpoch };
+  return { ...cloneConfig(c), inputSize: inputSize(), inputShape: inputShape(), initialEpoch, epochs: lastEpoch };
 }
 
 // The run whose curve ends where the current model's history ends: the one
@@ -815,7 +871,7 @@ function exposeForTests() {
       return {
         train: state.train, dataReady: state.dataReady, hasModel: state.hasModel, workerReady: state.workerReady,
         heapBytes: state.heapBytes, starting: state.starting, buildError: !!state.buildError,
-        model: state.model && state.model.info,
+        model: state.model && state.model.info, shapes: state.shapes,
       };
     },
     get progress() { return state.lastProgress; },

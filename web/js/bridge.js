@@ -9,6 +9,11 @@
 // (without Web Locks, in an insecure context: a ping left unanswered) —
 // rejects what was pending, emits 'crash' once, and answers every later
 // request with an error until restart() starts a fresh worker.
+//
+// The requests are made from the one list in protocol.js: bridge.predict(start,
+// count) posts { type: 'predict', start, count }.
+
+import { METHODS, method } from './protocol.js';
 
 let lockCount = 0;
 const PING_MS = 5000;     // heartbeat period, when there are no Web Locks
@@ -108,7 +113,9 @@ export class Bridge {
     this.listeners.get(event).push(fn);
   }
 
-  // --- the requests the page makes ---------------------------------------
+  // --- the requests the page makes (the others are made from protocol.js below)
+
+  // The worker's lock is watched once it holds it; without Web Locks, a heartbeat.
   init() {
     const { worker, lock } = this;
     return this.call('init', { lock }).then((r) => {
@@ -116,28 +123,16 @@ export class Bridge {
       return r;
     });
   }
-  // names: the four files' names for messages (MNIST's when omitted).
-  loadData(sets, names) {
-    const transfer = [sets.train.images, sets.train.labels, sets.test.images, sets.test.labels];
-    return this.call('loadData', { sets, names }, transfer);
-  }
-  build(config) { return this.call('build', { config }); }
-  // resume: train the current model on instead of building a fresh one.
-  start(config, step = false, resume = false) { return this.call('start', { config, step, resume }); }
-  pause() { return this.call('pause'); }
-  resume() { return this.call('resume'); }
-  step() { return this.call('step'); }
-  stop() { return this.call('stop'); }
-  evaluate(which = 'test') { return this.call('evaluate', { which }); }
-  predict(start, count) { return this.call('predict', { start, count }); }
-  save() { return this.call('save'); }
-  describe() { return this.call('describe'); }
-  // check: { name, inputSize, classes } to name the file and refuse a model that does not fit the data.
-  load(bytes, check = {}) { return this.call('load', { bytes, ...check }, [bytes]); }
-  debug(action) { return this.call('debug', { action }); }
-  // Drawing and looking inside: x is (n, input size) floats in [0, 1] (moved, not copied).
-  predictPixels(x) { return this.call('predictPixels', { x }, [x.buffer]); }
-  testSet() { return this.call('testSet'); }
-  predictTest() { return this.call('predictTest'); }
-  firstLayer() { return this.call('firstLayer'); }
+}
+
+// One method per request of protocol.js, its arguments named in order
+// (undefined ones left out, so the worker's defaults apply).
+for (const name of Object.keys(METHODS)) {
+  if (Object.prototype.hasOwnProperty.call(Bridge.prototype, name)) continue;
+  const { args, transfer } = method(name);
+  Bridge.prototype[name] = function request(...values) {
+    const named = {};
+    args.forEach((arg, i) => { if (values[i] !== undefined) named[arg] = values[i]; });
+    return this.call(name, named, transfer ? transfer(named) : []);
+  };
 }

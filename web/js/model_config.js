@@ -1,20 +1,21 @@
 // model_config.js — what the user builds, as plain data: presets, Keras names and
-// defaults, validation, the layer string the C core parses, and the equivalent
-// Keras Python code. No DOM here, so every rule lives in one place and the UI
-// only shows its verdicts.
+// defaults, validation, and the equivalent Keras Python code. Layers are the
+// registry's (layers.js: fields, layer syntax, Keras lines); shapes and
+// parameter counts are the core's, asked through the worker. No DOM here, so
+// every rule lives in one place and the UI only shows its verdicts.
+
+import {
+  ACTIVATIONS, MAX_UNITS, kerasLine, layerProblems, layerString, parseLayerString, readsImage,
+} from './layers.js';
+
+export { ACTIVATIONS, MAX_UNITS, layerString, parseLayerString };
 
 // ---------------------------------------------------------------------------
 // Keras vocabulary (matches include/nnlab.h)
 
 export const INPUT_SIZE = 784;
 export const N_CLASSES = 10;
-export const MAX_UNITS = 65536; // NN_MAX_UNITS
 export const MAX_LAYERS = 32;   // NN_MAX_LAYERS
-
-export const ACTIVATIONS = [
-  'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish',
-  'leaky_relu', 'softplus', 'softsign', 'hard_sigmoid',
-];
 
 // Keras 3 default learning rates; the Python class name for the code view.
 export const OPTIMIZERS = {
@@ -65,6 +66,8 @@ export function dataInfo() {
 }
 
 export const inputSize = (data = current) => data.rows * data.cols;
+// One image of the data, [h, w, c] (grey images: one channel).
+export const inputShape = (data = current) => [data.rows, data.cols, 1];
 
 // The config fitted to other data: the last Dense layer gets one unit per
 // class, and the training-sample limit stays within the data ("all" stays
@@ -82,18 +85,26 @@ export function adaptToData(c, from, to) {
 // ---------------------------------------------------------------------------
 // Presets
 
-const dense = (units, activation) => ({ kind: 'dense', units, activation });
-const dropout = (rate) => ({ kind: 'dropout', rate });
+// A preset is a model and the batch size it is trained with: the MLPs at
+// Keras's default 32; the CNN of TensorFlow.js's "handwritten digit
+// recognition with CNNs" tutorial; Keras's mnist_convnet example (34,826
+// parameters, batch 128).
+const preset = (text, batchSize) => Object.freeze({ layers: parseLayerString(text), batchSize });
 
 export const PRESETS = {
-  logreg: [dense(10, 'softmax')],
-  mlp: [dense(100, 'relu'), dense(10, 'softmax')],
-  deep: [dense(256, 'relu'), dropout(0.2), dense(128, 'relu'), dense(10, 'softmax')],
+  logreg: preset('10:softmax', 32),
+  mlp: preset('100:relu,10:softmax', 32),
+  deep: preset('256:relu,dropout:0.2,128:relu,10:softmax', 32),
+  cnnTfjs: preset('conv2d:8:5:relu,maxpool:2,conv2d:16:5:relu,maxpool:2,flatten,10:softmax', 32),
+  cnnKeras: preset('conv2d:32:3:relu,maxpool:2,conv2d:64:3:relu,maxpool:2,flatten,dropout:0.5,10:softmax', 128),
 };
+
+// Layers are plain objects, their pairs arrays: a copy shares nothing.
+export const cloneLayers = (layers) => layers.map((l) => JSON.parse(JSON.stringify(l)));
 
 export function defaultConfig() {
   return {
-    layers: PRESETS.mlp.map((l) => ({ ...l })),
+    layers: cloneLayers(PRESETS.mlp.layers),
     optimizer: 'adam',
     lr: OPTIMIZERS.adam.lr,
     loss: 'categorical_crossentropy',
@@ -108,30 +119,7 @@ export function defaultConfig() {
 }
 
 export function cloneConfig(c) {
-  return { ...c, layers: c.layers.map((l) => ({ ...l })) };
-}
-
-// ---------------------------------------------------------------------------
-// Layer strings: "100:relu,dropout:0.2,10:softmax" (nn_parse_layers syntax)
-
-export function layerString(layers) {
-  return layers
-    .map((l) => (l.kind === 'dropout' ? `dropout:${l.rate}` : `${l.units}:${l.activation}`))
-    .join(',');
-}
-
-// The reverse, for a model file loaded from disk. Kernel initializers are
-// dropped (the builder does not edit them); a layer the builder cannot show
-// (a separate Activation layer) makes the result null.
-export function parseLayerString(text) {
-  const layers = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [a, b] = part.split(':');
-    if (a === 'dropout') layers.push(dropout(Number(b)));
-    else if (/^\d+$/.test(a) && (!b || ACTIVATIONS.includes(b))) layers.push(dense(Number(a), b || 'linear'));
-    else return null;
-  }
-  return layers;
+  return { ...c, layers: cloneLayers(c.layers) };
 }
 
 // ---------------------------------------------------------------------------
@@ -154,14 +142,7 @@ export function validateModel(c, data = current) {
   const errs = [];
   if (c.layers.length === 0) errs.push({ field: 'layers', key: 'err.noLayers' });
   if (c.layers.length > MAX_LAYERS) errs.push({ field: 'layers', key: 'err.tooManyLayers', params: { max: MAX_LAYERS } });
-  c.layers.forEach((l, index) => {
-    if (l.kind === 'dense') {
-      if (!isInt(l.units) || l.units < 1 || l.units > MAX_UNITS)
-        errs.push({ field: 'units', index, key: 'err.units', params: { max: MAX_UNITS } });
-    } else if (!(l.rate >= 0 && l.rate < 1)) {
-      errs.push({ field: 'rate', index, key: 'err.rate' });
-    }
-  });
+  errs.push(...layerProblems(c.layers));
   const out = outputLayer(c);
   const n = data.classes;
   // Without a Dense layer the model outputs its inputs and has no weights to
@@ -193,19 +174,13 @@ export function validateFit(c, data = current) {
   return errs;
 }
 
-// Index of the Dense layer with the most weights, where a message that the
-// model is too large belongs (-1 when there is no Dense layer).
-export function largestLayer(c, data = current) {
+// Index of the layer with the most parameters by the core's counts (shapes
+// from the worker: { layers: [{ params }] }), where a message that the model
+// is too large belongs; -1 when no layer has any.
+export function largestLayer(shapes) {
   let best = -1;
-  let most = -1;
-  let width = inputSize(data);
-  c.layers.forEach((l, i) => {
-    if (l.kind !== 'dense') return;
-    if (width * l.units > most) {
-      most = width * l.units;
-      best = i;
-    }
-    width = l.units;
+  (shapes ? shapes.layers : []).forEach((l, i) => {
+    if (l.params > 0 && (best < 0 || l.params > shapes.layers[best].params)) best = i;
   });
   return best;
 }
@@ -270,7 +245,8 @@ function loadIdxLines(files) {
 
 export function kerasCode(c, data = current) {
   const sparse = c.loss === 'sparse_categorical_crossentropy';
-  const n = inputSize(data);
+  // A model with image layers reads (rows, cols, 1), as Keras's mnist_convnet; a Dense one the flat vector.
+  const shape = readsImage(c.layers) ? `${data.rows}, ${data.cols}, 1` : `${inputSize(data)}`;
   const lines = [];
   if (!data.builtin) lines.push('import gzip', 'import numpy as np');
   lines.push('import keras');
@@ -278,8 +254,8 @@ export function kerasCode(c, data = current) {
   lines.push('');
   if (data.builtin) lines.push('(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()');
   else lines.push(...loadIdxLines(data.files));
-  lines.push(`x_train = x_train.reshape(-1, ${n}).astype("float32") / 255`);
-  lines.push(`x_test = x_test.reshape(-1, ${n}).astype("float32") / 255`);
+  lines.push(`x_train = x_train.reshape(-1, ${shape}).astype("float32") / 255`);
+  lines.push(`x_test = x_test.reshape(-1, ${shape}).astype("float32") / 255`);
   if (c.trainLimit < data.nTrain) {
     lines.push(`x_train, y_train = x_train[:${c.trainLimit}], y_train[:${c.trainLimit}]`);
   }
@@ -290,12 +266,8 @@ export function kerasCode(c, data = current) {
   lines.push('');
   lines.push(`keras.utils.set_random_seed(${c.seed})`);
   lines.push('model = keras.Sequential([');
-  lines.push(`    keras.Input(shape=(${n},)),`);
-  for (const l of c.layers) {
-    if (l.kind === 'dropout') lines.push(`    layers.Dropout(${pyFloat(l.rate)}),`);
-    else if (l.activation === 'linear') lines.push(`    layers.Dense(${l.units}),`);
-    else lines.push(`    layers.Dense(${l.units}, activation="${l.activation}"),`);
-  }
+  lines.push(`    keras.Input(shape=(${readsImage(c.layers) ? shape : `${shape},`})),`);
+  for (const l of c.layers) lines.push(`    ${kerasLine(l)},`);
   lines.push('])');
   lines.push('model.summary()');
   lines.push('');

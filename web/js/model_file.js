@@ -20,19 +20,16 @@
 // layer count at 20, 20-byte records (the first five fields) at 24, header
 // length 112 + 20 per layer, no non-trainable values.
 
+import { ACTIVATIONS, KINDS, PADDINGS, kindOf } from './layers.js';
+
+export { ACTIVATIONS, PADDINGS };
+
 export const MAGIC = [0x4e, 0x4e, 0x4c, 0x41, 0x42, 0x1a, 0x0d, 0x0a]; // "NNLAB\x1a\r\n"
 export const VERSION = 2; // the newest version read; version 1 files are read too
 
-// Enum orders of include/nnlab.h.
-export const LAYER_KINDS = [
-  'dense', 'activation', 'dropout', 'flatten', 'conv2d', 'max_pooling2d', 'average_pooling2d',
-  'batch_normalization',
-];
-export const PADDINGS = ['valid', 'same'];
-export const ACTIVATIONS = [
-  'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish',
-  'leaky_relu', 'softplus', 'softsign', 'hard_sigmoid',
-];
+// Enum orders of include/nnlab.h (the kinds, activations and paddings are the
+// layer registry's, layers.js).
+export const LAYER_KINDS = KINDS.map((k) => k.kind);
 export const INITIALIZERS = ['glorot_uniform', 'glorot_normal', 'he_normal', 'he_uniform', 'zeros'];
 
 // Where each version keeps its fields.
@@ -150,16 +147,13 @@ export function readModelFile(data) {
     layer.out = layer.outShape[0] * layer.outShape[1] * layer.outShape[2];
     if (layer.out < 1) fail('modelfile.errHeader', {}, `layer ${i + 1} has an impossible output shape`);
     if (params) {
-      // The kernel, then one value per output channel (bias; BatchNormalization: gamma, then beta).
+      // The kernel (or gamma), then one value per output channel (bias, or beta),
+      // named as the registry names them.
       const all = floats(off, params, i);
       const c = layer.outShape[2];
-      if (kind === 'batch_normalization') {
-        layer.gamma = all.subarray(0, c);
-        layer.beta = all.subarray(c);
-      } else {
-        layer.kernel = all.subarray(0, params - c);
-        layer.bias = all.subarray(params - c);
-      }
+      const [first, second] = kindOf(kind).weights;
+      layer[first] = all.subarray(0, params - c);
+      layer[second] = all.subarray(params - c);
       off += 4 * params;
       counted += params;
     }

@@ -1,13 +1,15 @@
 // worker.js — owns the wasm module (created once) and runs training in slices.
 //
-// Requests arrive as { id, type, ...args } and are answered with
-// { id, ok, result | error }. While a fit runs, the worker calls
+// Requests arrive as { id, type, ...args } (the types and their arguments
+// are protocol.js's list) and are answered with { id, ok, result | error }. While a fit runs, the worker calls
 // nn_wasm_fit_run one batch at a time for at most SLICE_MS, then posts a
 // 'progress' event with every batch's loss and accuracy of that slice and
 // yields, so pause/stop messages get in between slices. The worker never
-// touches the DOM; the page never touches the wasm heap.
+// touches the DOM; the page never touches the wasm heap. Numbers come from
+// the wasm glue as records of named doubles (record() below).
 
 import createNnlab from '../wasm/nnlab.js';
+import { METHODS } from './protocol.js';
 
 const SLICE_MS = 25;
 
@@ -25,7 +27,10 @@ const modulePromise = createNnlab({
     datasetCount: f('dataset_count', 'number', ['number']),
     datasetImages: f('dataset_images', 'number', ['number']),
     datasetLabels: f('dataset_labels', 'number', ['number']),
-    modelBuild: f('model_build', 'number', ['string', 'number', 'number', 'string', 'number', 'string']),
+    recordFields: f('record_fields', 'string', ['string']),
+    modelBuild: f('model_build_shaped', 'number',
+      ['string', 'number', 'number', 'number', 'number', 'string', 'number', 'string']),
+    layerShapes: f('layer_shapes', 'number', ['string', 'number', 'number', 'number']),
     modelSummary: f('model_summary', 'string', []),
     modelLayers: f('model_layers', 'string', []),
     modelInfo: f('model_info', 'number', []),
@@ -34,8 +39,8 @@ const modulePromise = createNnlab({
     fitPoll: f('fit_poll', 'number', []),
     fitEnd: f('fit_end', null, []),
     evaluate: f('evaluate', 'number', ['number', 'number']),
+    evalResult: f('eval_result', 'number', []),
     predictSamples: f('predict_samples', 'number', ['number', 'number', 'number', 'number']),
-    out: f('out', 'number', []),
     historyEpochs: f('history_epochs', 'number', []),
     history: f('history', 'number', ['number']),
     modelSave: f('model_save', 'number', []),
@@ -45,6 +50,7 @@ const modulePromise = createNnlab({
     modelRecompile: f('model_recompile', 'number', ['string', 'number', 'string']),
     predict: f('predict', 'number', ['number', 'number', 'number']),
     denseKernel: f('dense_kernel', 'number', ['number']),
+    kernelSize: f('kernel_size', 'number', []),
     modelLoad: f('model_load', 'number', ['number', 'number']),
     modelLoadNamed: f('model_load_named', 'number', ['number', 'number', 'string', 'number', 'number']),
     datasetInfo: f('dataset_info', 'number', ['number']),
@@ -52,6 +58,7 @@ const modulePromise = createNnlab({
     datasetCommit: f('dataset_commit', 'number', []),
     datasetDiscard: f('dataset_discard', null, []),
   };
+  for (const name of Object.keys(FIELDS)) FIELDS[name] = api.recordFields(name).split(',').filter(Boolean);
   return mod;
 });
 
@@ -69,6 +76,15 @@ function floats(ptr, n) {
   return Array.from(M.HEAPF32.subarray(ptr >> 2, (ptr >> 2) + n));
 }
 
+// The field names of each record of src/wasm_api.c, as the glue lists them.
+const FIELDS = { fit: null, model: null, dataset: null, eval: null, kernel: null, shapes: null, shape: null };
+
+// The record `name` at ptr as an object of its named fields.
+function record(name, ptr) {
+  const at = ptr >> 3;
+  return Object.fromEntries(FIELDS[name].map((field, i) => [field, M.HEAPF64[at + i]]));
+}
+
 // Copy bytes into a fresh heap block, call fn(ptr, len), free the block.
 function withBytes(bytes, fn) {
   const u8 = new Uint8Array(bytes);
@@ -82,28 +98,46 @@ function withBytes(bytes, fn) {
   }
 }
 
+// The running fit; `last` is the last finished epoch.
 function poll() {
-  const o = floats(api.fitPoll(), 18);
+  const { lastEpoch, lastLoss, lastAccuracy, lastValLoss, lastValAccuracy, ...p } = record('fit', api.fitPoll());
   return {
-    epoch: o[0], epochs: o[1], step: o[2], steps: o[3], loss: o[4], accuracy: o[5],
-    batchLoss: o[6], batchAccuracy: o[7],
-    last: { epoch: o[8], loss: o[9], accuracy: o[10], valLoss: o[11], valAccuracy: o[12] },
-    historyEpochs: o[13], done: o[14], fitting: o[15], nTrain: o[16], nVal: o[17],
+    ...p, last: { epoch: lastEpoch, loss: lastLoss, accuracy: lastAccuracy, valLoss: lastValLoss, valAccuracy: lastValAccuracy },
   };
 }
 
 function modelInfo() {
-  const o = floats(api.modelInfo(), 10);
-  return {
-    inputSize: o[0], nLayers: o[1], params: o[2], outputSize: o[3], compiled: !!o[4],
-    optimizer: o[5], lr: o[6], loss: o[7], step: o[8], historyEpochs: o[9],
-  };
+  const info = record('model', api.modelInfo());
+  return { ...info, compiled: !!info.compiled };
 }
 
 // Samples, image size and classes of a loaded set (0 train, 1 test).
 function datasetInfo(which) {
-  const o = floats(api.datasetInfo(which), 5);
-  return { n: o[0], rows: o[1], cols: o[2], features: o[3], classes: o[4] };
+  return record('dataset', api.datasetInfo(which));
+}
+
+// Each layer's output shape for a layer text on images of shape [h, w, c],
+// from the core's layer table: { input: [h, w, c], layers: [{ shape, params,
+// state }] for the layers that flow, error: null or { index, message, status }
+// (the first layer that does not flow, with the core's sentence) }; a text
+// that does not parse gives { parseError: sentence }.
+function layerShapes(text, [h, w, c]) {
+  const ptr = api.layerShapes(text, h, w, c);
+  if (!ptr) return { parseError: api.lastError() };
+  const head = record('shapes', ptr);
+  const rowBytes = 8 * FIELDS.shape.length;
+  const row = (i) => record('shape', ptr + 8 * FIELDS.shapes.length + rowBytes * i);
+  const flowing = head.failed < 0 ? head.layers : head.failed;
+  const layers = [];
+  for (let i = 1; i <= flowing; i++) {
+    const r = row(i);
+    layers.push({ shape: [r.h, r.w, r.c], params: r.params, state: r.state });
+  }
+  const input = row(0);
+  return {
+    input: [input.h, input.w, input.c], layers,
+    error: head.failed < 0 ? null : { index: head.failed, message: api.lastError(), status: head.status },
+  };
 }
 
 const MNIST_NAMES = {
@@ -284,12 +318,17 @@ const handlers = {
     };
   },
 
-  // Create and compile a model; the previous one stays if anything fails.
+  // Create and compile a model for images of config.inputShape [h, w, c] (a
+  // Dense-only model reads them flat); the previous one stays if anything fails.
   build({ config }) {
     if (fit.state !== 'idle') throw new WasmError('Stop training before building a new model.');
-    const { layerText, seed, optimizer, lr, loss } = config;
-    check(api.modelBuild(layerText, config.inputSize || 784, seed >>> 0, optimizer, lr, loss));
+    const { layerText, seed, optimizer, lr, loss, inputShape: [h, w, c] } = config;
+    check(api.modelBuild(layerText, h, w, c, seed >>> 0, optimizer, lr, loss));
     return describeModel();
+  },
+
+  layerShapes({ layers, shape }) {
+    return layerShapes(layers, shape);
   },
 
   // Begin a fit of config.fit.epochs more epochs. resume: train the current
@@ -350,8 +389,7 @@ const handlers = {
 
   evaluate({ which, batchSize }) {
     check(api.evaluate(which === 'train' ? 0 : 1, batchSize || 256));
-    const o = floats(api.out(), 2);
-    return { loss: o[0], accuracy: o[1] };
+    return record('eval', api.evalResult());
   },
 
   // Predictions for `count` test samples from `start`, with their pixels and labels.
@@ -422,7 +460,7 @@ const handlers = {
   firstLayer() {
     const ptr = api.denseKernel(0);
     if (!ptr) throw new WasmError(api.lastError() || 'No Dense layer.');
-    const [inputs, units] = floats(api.out(), 2);
+    const { inputs, units } = record('kernel', api.kernelSize());
     return { inputs, units, kernel: M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + inputs * units) };
   },
 
@@ -440,9 +478,11 @@ const handlers = {
     return { bytes };
   },
 
-  // name: the file's name for messages; with inputSize and classes, a model
-  // that does not fit the loaded data is refused (the current one stays).
-  load({ bytes, name, inputSize = 0, classes = 0 }) {
+  // check.name: the file's name for messages; with check.inputSize and
+  // check.classes, a model that does not fit the loaded data is refused (the
+  // current one stays).
+  load({ bytes, check: fits = {} }) {
+    const { name, inputSize = 0, classes = 0 } = fits;
     if (fit.state !== 'idle') throw new WasmError('Stop training before loading a model.');
     withBytes(bytes, (ptr, len) => check(name
       ? api.modelLoadNamed(ptr, len, name, inputSize, classes)
@@ -473,6 +513,13 @@ const handlers = {
 
 let hog = []; // blocks held by debug('hog')
 
+// protocol.js lists every request: one handler each, and none beside them.
+for (const name of new Set([...Object.keys(METHODS), ...Object.keys(handlers)])) {
+  if (!(name in METHODS) || !(name in handlers)) {
+    throw new Error(`worker.js: request '${name}' needs an entry in protocol.js and a handler here`);
+  }
+}
+
 // A trap or an abort inside the wasm module leaves its memory in an unknown
 // state: the worker reports it once ('fatal') and refuses every later request;
 // the page offers to restart it. Errors the C core returns are not fatal.
@@ -489,6 +536,7 @@ self.onmessage = async (e) => {
   const { id, type, ...args } = e.data;
   try {
     if (broken) throw new WasmError(`The WebAssembly module stopped after an error (${broken}).`);
+    if (!(type in METHODS)) throw new WasmError(`Unknown request '${type}'.`);
     if (!api && type !== 'init') await modulePromise;
     const result = await handlers[type](args);
     const transfer = [];

@@ -2,8 +2,14 @@
 // presets, and the option fields. It holds the config being edited, tells the
 // app about every change (onChange(part) with part 'model', 'compile' or 'fit') and shows
 // the validation messages the app hands back, next to their fields.
+//
+// Each layer's row is made from the layer registry (layers.js): its fields,
+// and under them the output shape and parameter count the core computed
+// (setShapes); the first layer whose shapes do not flow, or that the core
+// refused to build, is marked with the core's sentence (setBuildError).
 
-import { ACTIVATIONS, OPTIMIZERS, PRESETS, cloneConfig } from '../model_config.js';
+import { formatPair, kindOf, newLayer, parsePair, shapeText } from '../layers.js';
+import { OPTIMIZERS, PRESETS, cloneConfig, cloneLayers } from '../model_config.js';
 import { apply, setI18n } from '../i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -11,12 +17,53 @@ const $ = (sel) => document.querySelector(sel);
 // Numbers as typed: '' or garbage become NaN so validation catches them.
 const num = (el) => (el.value.trim() === '' ? NaN : Number(el.value));
 
+// The "+ Layer" buttons, in the order a convnet is usually written.
+const ADD_ORDER = ['dense', 'conv2d', 'max_pooling2d', 'average_pooling2d', 'flatten', 'dropout',
+  'batch_normalization', 'activation'];
+
+// Parameter counts as Keras's summary() prints them (34,826), in either language.
+const count = new Intl.NumberFormat('en-US');
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+// A piece of translatable text that does not break inside.
+function piece(key, params) {
+  const span = document.createElement('span');
+  setI18n(span, key, params);
+  return span;
+}
+
+// One input of a registry field, showing the layer's value.
+function fieldHtml(f, value) {
+  const label = `<span data-i18n="${f.label}"></span>`;
+  let input;
+  if (f.type === 'select') {
+    input = `<select name="${f.name}">${f.options.map((o) => `<option${o === value ? ' selected' : ''}>${o}</option>`).join('')}</select>`;
+  } else if (f.type === 'pair') {
+    const shown = Array.isArray(value) && value.every(Number.isFinite) ? formatPair(value) : '';
+    input = `<input type="text" name="${f.name}" class="pair" value="${esc(shown)}" spellcheck="false" autocomplete="off">`;
+  } else if (f.type === 'rate') {
+    input = `<input type="number" name="${f.name}" min="0" max="0.99" step="0.05" value="${fmt(value)}">`;
+  } else {
+    input = `<input type="number" name="${f.name}" min="${f.min}" step="1" value="${fmt(value)}">`;
+  }
+  return `<label>${label}${input}</label>`;
+}
+
+// A field's value as typed.
+function readField(f, el) {
+  if (f.type === 'select') return el.value;
+  if (f.type === 'pair') return parsePair(el.value);
+  return num(el);
+}
+
 export class Builder {
   constructor({ onChange }) {
     this.onChange = onChange;
     this.config = null;
-    this.input = { size: 784, rows: 28, cols: 28 }; // the data's images, for the Input row
+    this.input = { rows: 28, cols: 28 }; // the data's images, for the Input row
     this.buildError = null;
+    this.shapes = null;   // the worker's shapes of the layers shown, null while unknown
     this.list = $('#layers');
     this.fields = {
       optimizer: $('#optimizer'), lr: $('#lr'), loss: $('#loss'),
@@ -26,26 +73,39 @@ export class Builder {
     for (const name of Object.keys(OPTIMIZERS)) {
       this.fields.optimizer.append(new Option(name, name));
     }
+    const add = $('#add-layers');
+    for (const kind of ADD_ORDER) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn btn-ghost btn-small';
+      b.id = `add-${kind}`;
+      b.dataset.add = kind;
+      setI18n(b, 'model.addLayer', { layer: kindOf(kind).keras });
+      add.append(b);
+    }
     this.wire();
   }
 
   wire() {
+    // A preset is its layers and the batch size it is trained with.
     document.querySelectorAll('[data-preset]').forEach((b) => b.addEventListener('click', () => {
-      this.config.layers = PRESETS[b.dataset.preset].map((l) => ({ ...l }));
+      const p = PRESETS[b.dataset.preset];
+      this.config.layers = cloneLayers(p.layers);
+      this.config.batchSize = p.batchSize;
+      this.fields.batchSize.value = p.batchSize;
       this.renderLayers();
       this.changed('model');
     }));
-    $('#add-dense').addEventListener('click', () => this.insert({ kind: 'dense', units: 64, activation: 'relu' }));
-    $('#add-dropout').addEventListener('click', () => this.insert({ kind: 'dropout', rate: 0.2 }));
+    document.querySelectorAll('[data-add]').forEach((b) => b.addEventListener('click', () => this.insert(b.dataset.add)));
 
     // Layer rows: one delegated listener for typing, one for buttons.
     this.list.addEventListener('input', (e) => {
       const row = e.target.closest('[data-index]');
       if (!row) return;
       const layer = this.config.layers[Number(row.dataset.index)];
-      if (e.target.name === 'units') layer.units = num(e.target);
-      else if (e.target.name === 'rate') layer.rate = num(e.target);
-      else if (e.target.name === 'activation') layer.activation = e.target.value;
+      const f = kindOf(layer).fields.find((x) => x.name === e.target.name);
+      if (!f) return;
+      layer[f.name] = readField(f, e.target);
       this.changed('model');
     });
     this.list.addEventListener('click', (e) => {
@@ -90,15 +150,17 @@ export class Builder {
     }));
   }
 
-  insert(layer) {
-    // New layers go before the output layer, where hidden layers belong.
+  // A new layer of `kind`, where the registry says that kind belongs.
+  insert(kind) {
     const layers = this.config.layers;
-    layers.splice(Math.max(0, layers.length - 1), 0, layer);
+    layers.splice(kindOf(kind).insertAt(layers), 0, newLayer(kind));
     this.renderLayers();
     this.changed('model');
   }
 
   changed(part) {
+    this.shapes = null; // the shapes shown belong to the layers before the change
+    this.renderShapes();
     this.onChange(part, cloneConfig(this.config));
   }
 
@@ -119,48 +181,96 @@ export class Builder {
     f.shuffle.checked = c.shuffle;
     f.seed.value = c.seed;
     document.querySelectorAll('input[name="validation"]').forEach((r) => { r.checked = r.value === c.validation; });
+    this.shapes = null;
     this.renderLayers();
     this.renderHints();
   }
 
   // The data the model takes: info.rows × info.cols images.
   setInput(info) {
-    this.input = { size: info.rows * info.cols, rows: info.rows, cols: info.cols };
+    this.input = { rows: info.rows, cols: info.cols };
     if (this.config) this.renderLayers();
   }
 
-  // err: { message, index } when the core refused to build the model (shown
-  // at layer `index`, or under the list), null to clear.
+  // shapes: the worker's layerShapes() of the layers shown ({ input, layers:
+  // [{ shape, params, state }], error }), null while unknown.
+  setShapes(shapes) {
+    this.shapes = shapes;
+    this.renderShapes();
+  }
+
+  // err: { message, index, text? } when the core refused the model — its
+  // shapes do not flow at layer `index`, or it could not be built — shown at
+  // that layer (or under the list when index < 0), as text ({ key, params }
+  // of the i18n table) when given, else as the core's message; null to clear.
   setBuildError(err) {
     this.buildError = err;
+    this.renderShapes();
     this.showErrors(this.errors || [], this.warnings || []);
   }
 
   // --- rendering -----------------------------------------------------------
 
   renderLayers() {
-    const { size, rows: h, cols: w } = this.input;
-    const rows = [`<li class="layer input"><span class="layer-kind">Input</span><span>shape=(${size},) <span class="muted">${h}×${w}</span></span><span></span></li>`];
+    const rows = [`<li class="layer input">
+      <span class="layer-kind">Input</span>
+      <span class="layer-shape" id="input-shape"></span>
+      <span></span>
+    </li>`];
     const n = this.config.layers.length;
     this.config.layers.forEach((l, i) => {
-      const fields = l.kind === 'dense'
-        ? `<label><span data-i18n="layer.units">units</span><input type="number" name="units" min="1" step="1" value="${fmt(l.units)}"></label>
-           <label><span data-i18n="layer.activation">activation</span><select name="activation">${ACTIVATIONS.map((a) => `<option${a === l.activation ? ' selected' : ''}>${a}</option>`).join('')}</select></label>`
-        : `<label><span data-i18n="layer.rate">rate</span><input type="number" name="rate" min="0" max="0.99" step="0.05" value="${fmt(l.rate)}"></label>`;
-      rows.push(`<li class="layer" data-index="${i}">
-        <span class="layer-kind ${l.kind}">${l.kind === 'dense' ? 'Dense' : 'Dropout'}</span>
-        <div class="layer-fields">${fields}</div>
+      const k = kindOf(l);
+      const extra = k.extra ? k.extra(l) : '';
+      const fields = k.fields.map((f) => fieldHtml(f, l[f.name])).join('')
+        + (extra ? `<span class="muted layer-extra">${esc(extra)}</span>` : '');
+      const name = k.keras.replace(/([a-z])([A-Z])/g, '$1<wbr>$2');
+      rows.push(`<li class="layer" data-index="${i}" data-kind="${l.kind}">
+        <span class="layer-kind ${l.kind}">${name}</span>
+        <span class="layer-shape" data-shape-for="${i}"></span>
         <div class="layer-actions">
           <button type="button" class="icon-btn" data-act="up" data-i18n-title="layer.up" ${i === 0 ? 'disabled' : ''}>↑</button>
           <button type="button" class="icon-btn" data-act="down" data-i18n-title="layer.down" ${i === n - 1 ? 'disabled' : ''}>↓</button>
           <button type="button" class="icon-btn" data-act="remove" data-i18n-title="layer.remove">✕</button>
         </div>
+        ${fields ? `<div class="layer-fields">${fields}</div>` : ''}
         <p class="field-error" data-error-for="layer-${i}"></p>
       </li>`);
     });
     this.list.innerHTML = rows.join('');
     apply(this.list);
+    this.renderShapes();
     this.showErrors(this.errors || [], this.warnings || []);
+  }
+
+  // The Input row and each layer's output shape: the core's, once it answered.
+  renderShapes() {
+    const s = this.shapes && !this.shapes.parseError ? this.shapes : null;
+    const { rows, cols } = this.input;
+    const input = document.getElementById('input-shape');
+    if (input) {
+      // A Dense-only model reads the image as one flat vector, as the core builds it.
+      if (s && s.input[0] === 1 && s.input[1] === 1 && rows * cols !== 1) {
+        setI18n(input, 'shape.inputFlat', { shape: shapeText(s.input), h: rows, w: cols, c: 1 });
+      } else {
+        setI18n(input, 'shape.input', { shape: shapeText(s ? s.input : [rows, cols, 1]) });
+      }
+    }
+    this.list.querySelectorAll('[data-shape-for]').forEach((el) => {
+      const i = Number(el.dataset.shapeFor);
+      const row = el.closest('.layer');
+      const be = this.buildError;
+      const refused = !!be && be.index === i;
+      row.classList.toggle('no-flow', refused);
+      const l = s && s.layers[i];
+      el.textContent = '';
+      if (l) {
+        const params = l.params + l.state; // as summary()'s Param # (BatchNormalization: both)
+        el.append(piece('shape.out', { shape: shapeText(l.shape) }));
+        if (params) el.append(' ', piece('shape.params', { n: count.format(params) }));
+      } else {
+        el.append(refused ? piece('shape.noFlow') : s ? '—' : '…');
+      }
+    });
   }
 
   renderHints() {
@@ -171,7 +281,8 @@ export class Builder {
 
   // errs: [{field, index?, key, params}] from model_config.js validate*();
   // warnings: the same shape from modelWarnings(), where those without a field
-  // are about the whole model.
+  // are about the whole model. A layer's own field errors come first, then
+  // the core's refusal (setBuildError).
   showErrors(errs, warnings = []) {
     this.errors = errs;
     this.warnings = warnings;
@@ -195,14 +306,11 @@ export class Builder {
     if (be) {
       const p = document.querySelector(`.field-error[data-error-for="${be.index >= 0 ? `layer-${be.index}` : 'layers'}"]`)
         || document.querySelector('.field-error[data-error-for="layers"]');
-      if (p && !p.textContent) {
+      if (p && !p.textContent && be.text) setI18n(p, be.text.key, be.text.params);
+      else if (p && !p.textContent) {
         p.removeAttribute('data-i18n');
+        delete p.dataset.i18nParams;
         p.textContent = be.message;
-      }
-      const input = this.list.querySelector(`[data-index="${be.index}"] [name="units"]`);
-      if (input) {
-        input.classList.add('invalid');
-        input.setAttribute('aria-invalid', 'true');
       }
     }
     document.querySelectorAll('[aria-invalid]:not(.invalid)').forEach((el) => el.removeAttribute('aria-invalid'));
