@@ -294,9 +294,18 @@ NN_EXPORT int nn_wasm_model_create(const char *layer_text, int input_size, uint3
     return rc;
 }
 
-// Create and compile in one step for images of h x w x c (a Dense-only
-// model reads them flat): the current model is replaced only when both
-// succeed. lr <= 0 keeps the optimizer's Keras default.
+// Create and compile in one step: the current model is replaced only when
+// both succeed. lr <= 0 keeps the optimizer's Keras default.
+NN_EXPORT int nn_wasm_model_build(const char *layer_text, int input_size, uint32_t seed,
+                                  const char *optimizer, float lr, const char *loss) {
+    nn_model m;
+    int rc = build(&m, layer_text, image_of(input_size), seed, optimizer, lr, loss);
+    if (rc == NN_OK) adopt_model(&m);
+    return rc;
+}
+
+// The same for images of h x w x c given explicitly (a Dense-only model
+// reads them flat), as the page builds: it does not depend on which data is loaded.
 NN_EXPORT int nn_wasm_model_build_shaped(const char *layer_text, int h, int w, int c, uint32_t seed,
                                          const char *optimizer, float lr, const char *loss) {
     nn_model m;
