@@ -109,9 +109,9 @@ test('the config follows the data: last layer, limits, validation, Keras code', 
   assert.doesNotMatch(code, /x_train\[:/);
   assert.match(kerasCode(c), /keras\.datasets\.mnist\.load_data\(\)/);
 
-  // Where "too large" goes: the Dense layer with the most weights.
-  const layers = [{ kind: 'dense', units: 64, activation: 'relu' }, { kind: 'dropout', rate: 0.2 },
-    { kind: 'dense', units: 65536, activation: 'relu' }, { kind: 'dense', units: 10, activation: 'softmax' }];
+  // Where "too large" goes: the layer with the most weights, by the core's
+  // counts (the worker's shapes of 64 relu, dropout, 65536 relu, 10 softmax).
+  const layers = [{ params: 144 * 64 + 64 }, { params: 0 }, { params: 64 * 65536 + 65536 }, { params: 655370 }];
   assert.equal(largestLayer({ layers }), 3 - 1);
-  assert.equal(largestLayer({ layers: [{ kind: 'dropout', rate: 0.1 }] }), -1);
+  assert.equal(largestLayer({ layers: [{ params: 0 }] }), -1);
 });

@@ -66,7 +66,7 @@ describe('your own IDX data', () => {
     assert.match(await page.textContent('#data-text'), /12×12 grey images in 3 classes/);
     assert.match(await page.textContent('#data-pill'), /Your data 300 \/ 60/);
     // The builder: Input(144), last Dense 3 units; "all" training samples = 300.
-    assert.match(await page.textContent('#layers .layer.input'), /shape=\(144,\)\s*12×12/);
+    assert.match(await page.textContent('#layers .layer.input'), /shape=\(144,\) · the 12×12×1 images, flattened/);
     assert.equal(await page.inputValue('#layers [data-index="1"] [name="units"]'), '3');
     assert.equal(await page.inputValue('#trainLimit'), '300');
     assert.match(await page.textContent('label:has(input[value="test"])'), /test set \(60 images\)/);
