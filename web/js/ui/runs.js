@@ -3,11 +3,20 @@
 // and buttons to download its history (CSV, JSON) or delete it.
 
 import { apply, t } from '../i18n.js';
+import { describeLayer, readsImage } from '../layers.js';
 import { INPUT_SIZE } from '../model_config.js';
 
+// What a run's model reads: 784 values, or 28×28×1 images for a CNN (runs
+// kept from before CNNs have only inputSize).
+function inputText(c) {
+  if (c.inputShape && readsImage(c.layers)) return c.inputShape.join('×');
+  return c.inputSize ?? INPUT_SIZE;
+}
+
 // One line saying how a run was set up: 784 → 100 relu → 10 softmax · adam 0.001 · …
+// (a CNN: 28×28×1 → Conv2D 8 5×5 relu → MaxPool 2×2 → … → 10 softmax).
 function describe(c) {
-  const arch = [c.inputSize ?? INPUT_SIZE, ...c.layers.map((l) => (l.kind === 'dropout' ? `Dropout ${l.rate}` : `${l.units} ${l.activation}`))].join(' → ');
+  const arch = [inputText(c), ...c.layers.map(describeLayer)].join(' → ');
   const loss = t(c.loss === 'sparse_categorical_crossentropy' ? 'runs.lossSparse' : 'runs.lossCat');
   return `${arch} · ${c.optimizer} ${c.lr} · ${loss} · ${t('runs.descFit', { n: c.trainLimit, e: c.epochs, b: c.batchSize })}`;
 }
