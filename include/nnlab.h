@@ -625,6 +625,13 @@ typedef struct nn_eval_result {
 } nn_eval_result;
 
 int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_result *res);
+// Part of an evaluation, to run it in pieces: samples [start, start + count)
+// of d (checked against the model by the caller), in chunks of the model's
+// batch capacity, add their summed loss to *loss_sum and their correct
+// predictions to *correct. Pieces that start at multiples of the capacity sum
+// in the order nn_model_evaluate does, to the same result.
+int nn_model_evaluate_part(nn_model *m, const nn_dataset *d, int start, int count, double *loss_sum,
+                           int64_t *correct);
 
 // One optimizer step on a batch x(B, input_size) with labels(B). Reports the
 // batch's mean loss and number correct. Returns NN_ERR_DIVERGED (weights
@@ -665,6 +672,11 @@ typedef struct nn_fit_options {
     // Called after every epoch (with validation metrics); non-zero stops.
     int (*on_epoch)(void *user, const nn_epoch_log *log);
     void *user;              // passed to the callbacks
+    // 0: an epoch's validation runs inside its last step; 1: in steps of its
+    // own (one chunk of the model's batch capacity each), so that a caller
+    // running one step at a time (the browser) hears from the fit at least once
+    // a chunk. Both give the same metrics.
+    int validate_in_steps;
 } nn_fit_options;
 
 nn_fit_options nn_fit_defaults(void);
@@ -684,6 +696,11 @@ typedef struct nn_fit_state {
     int64_t seen;             // samples seen this epoch
     nn_progress progress;     // last batch's progress
     nn_epoch_log last_epoch;  // last finished epoch's log
+    int validating;           // the epoch's batches are done and its validation runs in steps
+    int val_at;               // samples validated so far this epoch
+    int val_n;                // samples the epoch validates on (0: no validation)
+    double val_loss_sum;      // their summed loss so far
+    int64_t val_correct;      // and correct predictions
     int done;                 // all epochs finished, or stopped
     float *snapshot;          // params, optimizer slots and state at the start of the epoch
     int64_t snapshot_step;    // the optimizer step count then
@@ -691,9 +708,11 @@ typedef struct nn_fit_state {
 } nn_fit_state;
 
 int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o);
-// Run up to max_steps batches (stopping early at the end of an epoch if
-// stop_at_epoch_end). Validation runs and history is appended when an epoch
-// ends. Returns the number of batches run (>= 0) or a negative status; on
+// Run up to max_steps steps (stopping early at the end of an epoch if
+// stop_at_epoch_end): a step is a training batch or, with
+// validate_in_steps, one chunk of an epoch's validation (s->validating says
+// whether the fit is in that phase). Validation runs and history is appended
+// when an epoch ends. Returns the number of steps run (>= 0) or a negative status; on
 // NN_ERR_DIVERGED the model is rolled back to its state at the start of the
 // epoch (the last one known to be finite) and the fit is over.
 int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end);

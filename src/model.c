@@ -652,25 +652,34 @@ int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_
     if (batch_size < 1) batch_size = 32;
     rc = ensure_capacity(m, batch_size);
     if (rc) return rc;
+    double loss_sum = 0.0;
+    int64_t correct = 0;
+    if ((rc = nn_model_evaluate_part(m, d, 0, d->n, &loss_sum, &correct))) return rc;
+    res->loss = (float)(loss_sum / d->n);
+    res->accuracy = (float)((double)correct / d->n);
+    return NN_OK;
+}
+
+int nn_model_evaluate_part(nn_model *m, const nn_dataset *d, int start, int count, double *loss_sum,
+                           int64_t *correct) {
+    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before evaluate");
+    if (start < 0 || count < 0 || start > d->n - count)
+        return nn_set_error(NN_ERR_ARG, "samples %d to %d are outside the %d of the data", start, start + count, d->n);
     // Evaluation has no gradient to keep, so it may use the whole work block.
     int chunk = m->batch_capacity;
     int out = nn_model_output_size(m);
-    double loss_sum = 0.0;
-    long correct = 0;
-    for (int start = 0; start < d->n; start += chunk) {
-        int B = d->n - start < chunk ? d->n - start : chunk;
+    for (int at = start; at < start + count; at += chunk) {
+        int B = start + count - at < chunk ? start + count - at : chunk;
         nn_dataset view = *d;
-        view.images += (size_t)start * d->features;
-        view.labels += start;
+        view.images += (size_t)at * d->features;
+        view.labels += at;
         nn_dataset_gather(&view, NULL, B, m->x, m->labels);
-        rc = prepare_targets(m, m->labels, B);
+        int rc = prepare_targets(m, m->labels, B);
         if (rc) return rc;
         const float *p = forward(m, m->x, B, 0);
-        loss_sum += (double)batch_loss(m, m->x, m->labels, B, fused_output(m), p, NULL) * B;
-        correct += count_correct(p, m->labels, B, out);
+        *loss_sum += (double)batch_loss(m, m->x, m->labels, B, fused_output(m), p, NULL) * B;
+        *correct += count_correct(p, m->labels, B, out);
     }
-    res->loss = (float)(loss_sum / d->n);
-    res->accuracy = (float)((double)correct / d->n);
     return NN_OK;
 }
 

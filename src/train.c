@@ -157,31 +157,29 @@ int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn
     return NN_OK;
 }
 
-// Validation, history and the epoch callback; then the next epoch's order.
-static int end_epoch(nn_fit_state *s) {
+// The data an epoch validates on: validation_data, else the last n_val
+// training samples (a view written into *tail); NULL when there is none.
+static const nn_dataset *validation_of(const nn_fit_state *s, nn_dataset *tail) {
+    if (s->opt.validation_data) return s->opt.validation_data;
+    if (s->n_val <= 0) return NULL;
+    *tail = *s->train;
+    tail->n = s->n_val;
+    tail->images += (size_t)s->n_train * tail->features;
+    tail->labels += s->n_train;
+    return tail;
+}
+
+// History and the epoch callback (val_loss, val_accuracy NaN without
+// validation); then the next epoch's order.
+static void end_epoch(nn_fit_state *s, float val_loss, float val_accuracy) {
     nn_model *m = s->model;
     nn_epoch_log *log = &s->last_epoch;
     log->epoch = s->epoch;
     log->epochs = s->opt.epochs;
     log->loss = (float)(s->loss_sum / (double)s->seen);
     log->accuracy = (float)((double)s->correct / (double)s->seen);
-    log->val_loss = log->val_accuracy = NAN;
-    const nn_dataset *val = s->opt.validation_data;
-    nn_dataset tail;
-    if (!val && s->n_val > 0) { // a view of the last n_val training samples
-        tail = *s->train;
-        tail.n = s->n_val;
-        tail.images += (size_t)s->n_train * tail.features;
-        tail.labels += s->n_train;
-        val = &tail;
-    }
-    if (val) {
-        nn_eval_result r;
-        int rc = nn_model_evaluate(m, val, s->opt.batch_size, &r);
-        if (rc) return rc;
-        log->val_loss = r.loss;
-        log->val_accuracy = r.accuracy;
-    }
+    log->val_loss = val_loss;
+    log->val_accuracy = val_accuracy;
     nn_history *h = &m->history;
     h->loss[h->epochs] = log->loss;
     h->accuracy[h->epochs] = log->accuracy;
@@ -194,17 +192,59 @@ static int end_epoch(nn_fit_state *s) {
     s->loss_sum = 0.0;
     s->correct = 0;
     s->seen = 0;
+    s->validating = 0;
     take_snapshot(s);
     if (s->epoch >= s->opt.epochs) s->done = 1;
     else if (s->opt.shuffle) nn_rng_shuffle(&m->rng, s->order, s->n_train);
     if (s->opt.on_epoch && s->opt.on_epoch(s->opt.user, log)) s->done = 1;
+}
+
+// One piece of the epoch's validation: all of it, or with validate_in_steps
+// one chunk of the model's batch capacity; the epoch ends after the last.
+static int validate(nn_fit_state *s) {
+    nn_dataset tail;
+    const nn_dataset *val = validation_of(s, &tail);
+    int left = s->val_n - s->val_at;
+    int count = s->opt.validate_in_steps && left > s->model->batch_capacity ? s->model->batch_capacity : left;
+    int rc = nn_model_evaluate_part(s->model, val, s->val_at, count, &s->val_loss_sum, &s->val_correct);
+    if (rc) return rc;
+    s->val_at += count;
+    if (s->val_at == s->val_n)
+        end_epoch(s, (float)(s->val_loss_sum / s->val_n), (float)((double)s->val_correct / s->val_n));
     return NN_OK;
+}
+
+// The epoch's batches are done: validate (at once, or from the next step on), or end it.
+static int batches_done(nn_fit_state *s) {
+    nn_dataset tail;
+    const nn_dataset *val = validation_of(s, &tail);
+    if (!val) {
+        end_epoch(s, NAN, NAN);
+        return NN_OK;
+    }
+    s->val_n = val->n;
+    s->val_at = 0;
+    s->val_loss_sum = 0.0;
+    s->val_correct = 0;
+    s->validating = 1;
+    // (A fit its callback stopped validates at once, as it ends with this step.)
+    return s->opt.validate_in_steps && !s->done ? NN_OK : validate(s);
 }
 
 int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end) {
     nn_model *m = s->model;
     int B = s->opt.batch_size, ran = 0;
     while (ran < max_steps && !s->done) {
+        if (s->validating) {
+            int rc = validate(s);
+            if (rc) {
+                s->done = 1;
+                return rc;
+            }
+            ran++;
+            if (!s->validating && stop_at_epoch_end) break;
+            continue;
+        }
         int start = s->step * B;
         int rows = s->n_train - start < B ? s->n_train - start : B;
         nn_dataset_gather(s->train, s->order + start, rows, m->x, m->labels);
@@ -238,12 +278,12 @@ int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end) {
         p->batch_accuracy = (float)correct / (float)rows;
         if (s->opt.on_batch && s->opt.on_batch(s->opt.user, p)) s->done = 1;
         if (s->step == s->steps) {
-            rc = end_epoch(s);
+            rc = batches_done(s);
             if (rc) {
                 s->done = 1;
                 return rc;
             }
-            if (stop_at_epoch_end) break;
+            if (!s->validating && stop_at_epoch_end) break;
         }
     }
     return ran;

@@ -92,12 +92,13 @@ static void adopt_model(nn_model *m) {
 #define NN_REC_MEMBER(name) double name;
 #define NN_REC_NAME(name) #name ","
 
-// A fit's state after the last batch (epoch and step stay on a finished epoch
+// A fit's state after the last step (epoch and step stay on a finished epoch
 // after its last batch, so the line can show 1875/1875; "last*" is the last
-// finished epoch; historyEpochs counts the model's epochs).
+// finished epoch; historyEpochs counts the model's epochs; validating: the
+// epoch's batches are done and valAt of its valN validation samples are).
 #define FIT_FIELDS(X) X(epoch) X(epochs) X(step) X(steps) X(loss) X(accuracy) X(batchLoss) X(batchAccuracy) \
     X(lastEpoch) X(lastLoss) X(lastAccuracy) X(lastValLoss) X(lastValAccuracy) X(historyEpochs) X(done)     \
-    X(fitting) X(nTrain) X(nVal) X(nextEpoch)
+    X(fitting) X(nTrain) X(nVal) X(nextEpoch) X(validating) X(valAt) X(valN)
 // The current model: sizes, compile settings (optimizer and loss as their
 // enum numbers), optimizer steps, input shape, non-trainable values.
 #define MODEL_FIELDS(X) X(inputSize) X(nLayers) X(params) X(outputSize) X(compiled) X(optimizer) X(lr) X(loss) \
@@ -432,9 +433,11 @@ static void end_fit(void) {
 
 // Begin a fit of the current model on the training set, limited to its first
 // `train_limit` samples when 0 < train_limit < n. Validation on the test set
-// when validate_on_test, else on `validation_split` of the training samples.
+// when validate_on_test, else on `validation_split` of the training samples;
+// in steps of nn_wasm_fit_run of its own when validate_in_steps (the page),
+// else inside an epoch's last step.
 NN_EXPORT int nn_wasm_fit_begin(int epochs, int batch_size, int shuffle, float validation_split,
-                                int validate_on_test, int train_limit) {
+                                int validate_on_test, int train_limit, int validate_in_steps) {
     int rc = need_model();
     if (rc) return rc;
     if (!have_data[NN_WASM_TRAIN])
@@ -455,6 +458,7 @@ NN_EXPORT int nn_wasm_fit_begin(int epochs, int batch_size, int shuffle, float v
     o.shuffle = shuffle;
     o.validation_split = validate_on_test ? 0.0f : validation_split;
     o.validation_data = validate_on_test ? &data[NN_WASM_TEST] : NULL;
+    o.validate_in_steps = validate_in_steps;
     rc = nn_fit_begin(&fit, &model, train, &o);
     if (rc) {
         end_fit();
@@ -464,7 +468,8 @@ NN_EXPORT int nn_wasm_fit_begin(int epochs, int batch_size, int shuffle, float v
     return NN_OK;
 }
 
-// Run up to max_steps batches; returns batches run or a negative status.
+// Run up to max_steps steps (batches, or chunks of validation); returns the
+// steps run or a negative status.
 NN_EXPORT int nn_wasm_fit_run(int max_steps, int stop_at_epoch_end) {
     if (!fitting) return nn_set_error(NN_ERR_STATE, "No training is running.");
     return nn_fit_run(&fit, max_steps, stop_at_epoch_end);
@@ -482,7 +487,8 @@ NN_EXPORT const fit_record *nn_wasm_fit_poll(void) {
         .batchAccuracy = p->batch_accuracy, .lastEpoch = e->epoch, .lastLoss = e->loss,
         .lastAccuracy = e->accuracy, .lastValLoss = e->val_loss, .lastValAccuracy = e->val_accuracy,
         .historyEpochs = model.history.epochs, .done = fit.done, .fitting = fitting,
-        .nTrain = fit.n_train, .nVal = fit.n_val, .nextEpoch = fit.epoch,
+        .nTrain = fit.n_train, .nVal = fit.n_val, .nextEpoch = fit.epoch, .validating = fit.validating,
+        .valAt = fit.val_at, .valN = fit.val_n,
     };
     return &fit_rec;
 }

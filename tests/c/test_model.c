@@ -428,6 +428,57 @@ static void test_determinism_and_state_machine(void) {
     nn_dataset_free(&train);
 }
 
+// validate_in_steps: the validation of each epoch runs in steps of its own,
+// one chunk of the batch capacity (256 rows) each, and gives exactly the
+// history and weights of the fit that validates inside the last batch's step.
+static void test_validation_in_steps(void) {
+    nn_dataset train, val;
+    make_blocks(&train, 300, 20, 5, 33);
+    make_blocks(&val, 600, 20, 5, 34); // 600 = 256 + 256 + 88: three chunks
+    nn_fit_options o = nn_fit_defaults();
+    o.epochs = 2;
+    o.batch_size = 32;
+    o.validation_data = &val;
+    nn_model a, b;
+    CHECK_OK(build(&a, 20, "12:relu,5:softmax", 5, NN_OPT_ADAM, 0, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    CHECK_OK(build(&b, 20, "12:relu,5:softmax", 5, NN_OPT_ADAM, 0, NN_LOSS_CATEGORICAL_CROSSENTROPY));
+    CHECK_OK(nn_fit(&a, &train, &o));
+    o.validate_in_steps = 1;
+    nn_fit_state s;
+    CHECK_OK(nn_fit_begin(&s, &b, &train, &o));
+    int batches = 0, chunks = 0, seen_at[4] = {0};
+    while (!s.done) {
+        int was = s.validating;
+        int ran = nn_fit_run(&s, 1, 1);
+        CHECK(ran == 1, "one step per call (%d): %s", ran, nn_last_error());
+        if (ran != 1) break;
+        if (was) {
+            if (chunks < 4) seen_at[chunks] = s.validating ? s.val_at : -1;
+            chunks++;
+        } else {
+            batches++;
+            CHECK(s.validating == (s.step == s.steps), "validating after the last batch only (step %d)", s.step);
+        }
+    }
+    nn_fit_end(&s);
+    CHECK(batches == 2 * 10 && chunks == 2 * 3, "%d batches, %d validation chunks", batches, chunks);
+    CHECK(seen_at[0] == 256 && seen_at[1] == 512 && seen_at[2] == -1, "validated %d, %d, then done (%d)", seen_at[0],
+          seen_at[1], seen_at[2]);
+    CHECK(b.history.epochs == 2, "%d epochs recorded", b.history.epochs);
+    for (int e = 0; e < 2; e++)
+        CHECK(a.history.val_loss[e] == b.history.val_loss[e] && a.history.val_accuracy[e] == b.history.val_accuracy[e] &&
+                  a.history.loss[e] == b.history.loss[e],
+              "epoch %d: val_loss %.9g vs %.9g", e, a.history.val_loss[e], b.history.val_loss[e]);
+    CHECK(memcmp(a.params, b.params, a.n_params * sizeof(float)) == 0, "the same weights");
+    nn_eval_result r;
+    CHECK_OK(nn_model_evaluate(&b, &val, 32, &r));
+    CHECK(r.loss == b.history.val_loss[1], "evaluate %.9g, history %.9g", r.loss, b.history.val_loss[1]);
+    nn_model_free(&a);
+    nn_model_free(&b);
+    nn_dataset_free(&train);
+    nn_dataset_free(&val);
+}
+
 static void test_fit_refuses(void) {
     nn_dataset train;
     make_blocks(&train, 50, 20, 5, 41);
@@ -707,6 +758,7 @@ int main(void) {
     RUN(test_model_gradients);
     RUN(test_training_loss_falls);
     RUN(test_determinism_and_state_machine);
+    RUN(test_validation_in_steps);
     RUN(test_fit_refuses);
     RUN(test_fit_zero_epochs);
     RUN(test_output_width);

@@ -637,7 +637,7 @@ function recordEpoch(run, x, e) {
   }
 }
 
-function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd }) {
+function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd, validating }) {
   const run = state.current;
   if (!run || fitId !== state.fitId) return;
   const off = state.epochOffset;
@@ -665,7 +665,7 @@ function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd }) {
   state.lastProgress = { ...p, elapsed, msPerStep, totalSteps: run.ema.n };
   training.update({
     epoch: off + p.epoch, epochs: off + p.epochs, step: p.step, steps: p.steps, elapsed, msPerStep,
-    loss: p.loss, accuracy: p.accuracy, done: !!epochEnd,
+    loss: p.loss, accuracy: p.accuracy, done: !!epochEnd, validating,
     valLoss: epochEnd && Number.isFinite(epochEnd.valLoss) ? epochEnd.valLoss : null,
     valAccuracy: epochEnd && Number.isFinite(epochEnd.valAccuracy) ? epochEnd.valAccuracy : null,
   });
@@ -883,6 +883,7 @@ function exposeForTests() {
     },
     get data() { return dataInfo(); },
     points: (metric) => charts.pointCount(metric),
+    drawnRuns: (metric) => charts.drawnRuns(metric),
     get lab() { return lab.snapshot(); },
     // Test-only handles (tests/browser/robustness*.test.mjs): the live worker,
     // and the worker's debug hooks (a wasm trap, filling the heap, closing).

@@ -85,6 +85,7 @@ const TABLE = {
     'shape.window': '{core}',
     'shape.tooLarge': '{core}',
     'shape.other': '{core}',
+    'train.validating': 'validating {at}/{n}',
     // --- end of the convnet block ---
     'layer.units': 'units',
     'layer.activation': 'activation',
@@ -371,6 +372,7 @@ const TABLE = {
     'shape.window': '第 {n} 层：{layer} 的 {size} 窗口放不进 {h}×{w} 的输入（padding "valid" 时，每个输出像素都需要一个完整落在输入内的 {size} 窗口）。请改用 padding "same"、更小的窗口，或在它之前减少缩小图像的层。',
     'shape.tooLarge': '第 {n} 层：它每个样本的输出值太多：请减少卷积核数或单元数。',
     'shape.other': '第 {n} 层：{core}',
+    'train.validating': '验证中 {at}/{n}',
     // --- end of the convnet block ---
     'layer.units': '单元数',
     'layer.activation': '激活函数',

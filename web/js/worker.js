@@ -1,10 +1,13 @@
 // worker.js — owns the wasm module (created once) and runs training in slices.
 //
 // Requests arrive as { id, type, ...args } (the types and their arguments
-// are protocol.js's list) and are answered with { id, ok, result | error }. While a fit runs, the worker calls
-// nn_wasm_fit_run one batch at a time for at most SLICE_MS, then posts a
-// 'progress' event with every batch's loss and accuracy of that slice and
-// yields, so pause/stop messages get in between slices. The worker never
+// are protocol.js's list) and are answered with { id, ok, result | error }.
+// While a fit runs, the worker calls nn_wasm_fit_run one step at a time for
+// at most SLICE_MS, then posts a 'progress' event with every batch's loss and
+// accuracy of that slice and yields, so pause/stop messages get in between
+// slices. A step is one batch or, after an epoch's last batch, one chunk of
+// its validation (256 images), so that a CNN validating on 10,000 test images
+// does not hold the worker for seconds either. The worker never
 // touches the DOM; the page never touches the wasm heap. Numbers come from
 // the wasm glue as records of named doubles (record() below).
 
@@ -12,6 +15,9 @@ import createNnlab from '../wasm/nnlab.js';
 import { METHODS } from './protocol.js';
 
 const SLICE_MS = 25;
+const PREDICT_CHUNK = 256; // test images per call of predictTest
+
+let models = 0; // models built or loaded so far: a long request notices a new one
 
 let M = null;   // the Emscripten module
 let api = null; // cwrapped nn_wasm_* functions
@@ -34,7 +40,7 @@ const modulePromise = createNnlab({
     modelSummary: f('model_summary', 'string', []),
     modelLayers: f('model_layers', 'string', []),
     modelInfo: f('model_info', 'number', []),
-    fitBegin: f('fit_begin', 'number', ['number', 'number', 'number', 'number', 'number', 'number']),
+    fitBegin: f('fit_begin', 'number', ['number', 'number', 'number', 'number', 'number', 'number', 'number']),
     fitRun: f('fit_run', 'number', ['number', 'number']),
     fitPoll: f('fit_poll', 'number', []),
     fitEnd: f('fit_end', null, []),
@@ -185,7 +191,9 @@ function history() {
 // state: 'idle' | 'running' | 'paused'; id: the fit the events belong to
 // (every 'progress', 'state' and 'done' carries it, and start's reply names
 // it before any of them is sent, so the page never mixes two fits up).
-const fit = { state: 'idle', id: 0, historyEpochs: 0, epochActive: 0, stepsThisEpoch: 0 };
+// validating: the epoch's batches are done and its validation runs (the
+// next steps are chunks of it, not batches).
+const fit = { state: 'idle', id: 0, historyEpochs: 0, epochActive: 0, stepsThisEpoch: 0, validating: false };
 
 function emit(type, payload) {
   self.postMessage({ event: type, fitId: fit.id, ...payload });
@@ -208,24 +216,26 @@ function finish(stopped, error, code = 0) {
   emit('done', { stopped, error: error || null, code, history: history(), model: describeModel() });
 }
 
-// Run batches for up to `budgetMs` (or exactly `maxSteps` of them).
+// Run steps for up to `budgetMs` (or exactly `maxSteps` batches, and the
+// validation that follows the last batch of an epoch).
 function runSteps(budgetMs, maxSteps) {
   const t0 = performance.now();
   const batches = [];
   let p = null;
   let epochEnd = null;
   let steps = 0;
-  while (steps < maxSteps && (budgetMs === Infinity || performance.now() - t0 < budgetMs)) {
+  while ((steps < maxSteps || fit.validating) && (budgetMs === Infinity || performance.now() - t0 < budgetMs)) {
     const n = api.fitRun(1, 1);
     if (n < 0) {
       emitProgress(batches, poll(), null, performance.now() - t0);
       return { error: api.lastError(), code: n };
     }
     p = poll();
-    if (n > 0) {
+    if (n > 0 && !fit.validating) {
       steps += n;
       batches.push(p.batchLoss, p.batchAccuracy);
     }
+    fit.validating = !!p.validating;
     if (p.historyEpochs > fit.historyEpochs) {
       fit.historyEpochs = p.historyEpochs;
       epochEnd = p.last;
@@ -245,6 +255,7 @@ function emitProgress(batches, p, epochEnd, ms) {
   emit('progress', {
     batches: new Float32Array(batches),
     p,
+    validating: p.validating ? { at: p.valAt, n: p.valN } : null,
     elapsed: fit.epochActive / 1000,
     msPerStep,
     epochEnd,
@@ -324,6 +335,7 @@ const handlers = {
     if (fit.state !== 'idle') throw new WasmError('Stop training before building a new model.');
     const { layerText, seed, optimizer, lr, loss, inputShape: [h, w, c] } = config;
     check(api.modelBuild(layerText, h, w, c, seed >>> 0, optimizer, lr, loss));
+    models++;
     return describeModel();
   },
 
@@ -341,12 +353,13 @@ const handlers = {
     const built = resume ? current(config) : handlers.build({ config });
     const f = config.fit;
     check(api.fitBegin(f.epochs, f.batchSize, f.shuffle ? 1 : 0, f.validationSplit,
-      f.validation === 'test' ? 1 : 0, f.trainLimit));
+      f.validation === 'test' ? 1 : 0, f.trainLimit, 1));
     const p = poll();
     fit.id++;
     fit.historyEpochs = p.historyEpochs;
     fit.epochActive = 0;
     fit.stepsThisEpoch = 0;
+    fit.validating = false;
     setState(step ? 'paused' : 'running');
     if (step) setTimeout(() => guarded(() => { if (fit.state === 'paused') handlers.step(); }));
     else schedule();
@@ -382,8 +395,13 @@ const handlers = {
     return { state: fit.state };
   },
 
+  // An epoch whose batches are done is validated first (as Keras, which
+  // never stops inside validation), so its history is complete.
   stop() {
-    if (fit.state !== 'idle') finish(true);
+    if (fit.state === 'idle') return { state: fit.state };
+    const r = fit.validating ? runSteps(Infinity, 0) : {};
+    if (r.error) finish(false, r.error, r.code);
+    else finish(true);
     return { state: fit.state };
   },
 
@@ -437,18 +455,27 @@ const handlers = {
 
   // The current model's probabilities (n, k) for every test image, in chunks
   // (predict_samples copies the images it reads; a chunk keeps that small).
-  predictTest() {
+  // While a fit runs, the slices of training go on between chunks: 10,000
+  // test images through a CNN take seconds, which would hold training up.
+  async predictTest() {
     const n = api.datasetCount(1);
     const k = modelInfo().outputSize;
-    const chunk = Math.min(n, 2000);
+    const chunk = Math.min(n, PREDICT_CHUNK);
     const probs = new Float32Array(n * k);
     const ptr = M._malloc(Math.max(1, chunk * k * 4));
     if (!ptr) throw new WasmError('Out of memory.');
+    const model = models;
     try {
+      let since = performance.now();
       for (let start = 0; start < n; start += chunk) {
         const count = Math.min(chunk, n - start);
         check(api.predictSamples(1, start, count, ptr));
         probs.set(M.HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count * k), start * k);
+        if (fit.state === 'running' && performance.now() - since > SLICE_MS) {
+          await new Promise((resolve) => { setTimeout(resolve, 0); });
+          if (models !== model || broken) throw new WasmError('The model changed while predicting the test set.');
+          since = performance.now();
+        }
       }
       return { probs, n, k };
     } finally {
@@ -487,6 +514,7 @@ const handlers = {
     withBytes(bytes, (ptr, len) => check(name
       ? api.modelLoadNamed(ptr, len, name, inputSize, classes)
       : api.modelLoad(ptr, len)));
+    models++;
     return { model: describeModel(), history: history() };
   },
 

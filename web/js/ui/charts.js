@@ -192,6 +192,18 @@ export class Charts {
     setTimeout(tick, 40);
   }
 
+  // The runs drawn in a chart with their points per kind (tests read this):
+  // [{ name, train, val, batch }] counts.
+  drawnRuns(metric) {
+    const runs = new Map();
+    for (const d of this.charts[metric].data.datasets) {
+      const name = d.label.slice(0, d.label.lastIndexOf(' · '));
+      if (!runs.has(name)) runs.set(name, { name, train: 0, val: 0, batch: 0 });
+      runs.get(name)[d.kind] = d.data.length;
+    }
+    return [...runs.values()];
+  }
+
   // Number of points currently drawn in a chart (tests read this).
   pointCount(metric) {
     return this.charts[metric].data.datasets.reduce((n, d) => n + d.data.length, 0);

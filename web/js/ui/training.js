@@ -94,7 +94,8 @@ export class TrainingView {
     this.console.append(head);
   }
 
-  // st: {epoch, epochs, step, steps, elapsed, msPerStep, loss, accuracy, valLoss?, valAccuracy?, done}
+  // st: {epoch, epochs, step, steps, elapsed, msPerStep, loss, accuracy, valLoss?, valAccuracy?, done,
+  // validating?: {at, n} validation samples done of n, once the epoch's batches are}
   update(st) {
     let e = this.epochs[this.epochs.length - 1];
     if (!e || e.epoch !== st.epoch) {
@@ -180,7 +181,8 @@ function renderLine(parts, st) {
   parts.perStep.textContent = ` ${perStep(st.msPerStep)}`;
   const m = [['accuracy', st.accuracy], ['loss', st.loss]];
   if (st.done && st.valLoss != null) m.push(['val_accuracy', st.valAccuracy], ['val_loss', st.valLoss]);
-  parts.metrics.textContent = m.map(([k, v]) => ` - ${k}: ${Number.isFinite(v) ? v.toFixed(4) : 'nan'}`).join('');
+  parts.metrics.textContent = m.map(([k, v]) => ` - ${k}: ${Number.isFinite(v) ? v.toFixed(4) : 'nan'}`).join('')
+    + (st.validating ? ` - ${t('train.validating', st.validating)}` : '');
 }
 
 function secs(s) {
