@@ -80,6 +80,10 @@ function recordLongTasks() {
   }).observe({ type: 'longtask', buffered: true });
 }
 
+// The page as the tests open it: index.html?test exposes window.nnlab and
+// the worker's debug requests, which the production page does not.
+export const testUrl = (url) => `${url}${url.includes('?') ? '&' : '?'}test`;
+
 // A fresh page (own storage) with MNIST loaded and the default model built.
 export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, lang = 'en' } = {}) {
   const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
@@ -88,7 +92,7 @@ export async function openApp(browser, url, { viewport = { width: 1280, height: 
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.addInitScript(recordLongTasks);
-  await page.goto(url);
+  await page.goto(testUrl(url));
   await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel,
     null, { timeout: 60000 });
   return { page, context, errors };

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { browser, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
+import { browser, server, setField, testUrl, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 import { toyFiles, writeFiles } from './idx_fixtures.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-csp-'));
@@ -71,7 +71,7 @@ describe('Content-Security-Policy and requests', () => {
         window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
       });
     });
-    await page.goto(server.url);
+    await page.goto(testUrl(server.url));
     await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel,
       null, { timeout: 60000 });
 

@@ -1,12 +1,13 @@
 // app.js — wires the page together: data → bridge → worker, builder edits →
-// model rebuilds and the summary/code views, training events → console,
-// charts and the runs list. It holds the page's state; the ui/ modules only
-// draw, and bridge.js is the only one that talks to the worker.
+// shapes from the core, model rebuilds and the summary/code views, training
+// events → console, charts and the runs list. It holds the page's state; the
+// ui/ modules draw, the pure modules (model_config.js, layers.js, runs.js)
+// compute, and bridge.js is the only one that talks to the worker.
 
 import { Bridge } from './bridge.js';
 import { DataError, loadMnist } from './data.js';
 import { readDatasetFiles } from './dataset_files.js';
-import { apply, getLang, onLangChange, setI18n, setLang, t } from './i18n.js';
+import { apply, getLang, onLangChange, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
 import { refusalText } from './layers.js';
 import {
@@ -14,26 +15,30 @@ import {
   inputSize, kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
+import {
+  addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, saveRuns as keepRuns,
+} from './runs.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
 import { CrashBanner } from './ui/crash.js';
 import { DatasetPicker } from './ui/dataset_picker.js';
 import { showDataError, showDataLoaded, showDataProgress, showDataStage } from './ui/data_view.js';
 import { choiceDialog, confirmDialog, toast } from './ui/dialog.js';
-import { showDigits } from './ui/digits.js';
-import { downloadBlob, downloadUrl } from './ui/download.js';
+import { enableOtherImages, showDigits, wireOtherImages } from './ui/digits.js';
+import { downloadBlob } from './ui/download.js';
+import { ModelView } from './ui/model_view.js';
 import { RunsView } from './ui/runs.js';
+import { initLanguageButtons, showKernel } from './ui/topbar.js';
 import { TrainingView } from './ui/training.js';
 
 // The settings that need new weights; the others (optimizer, learning rate,
 // loss: compile; epochs, batch size, ...: fit) apply to the current model when
 // training continues, as compile() again in Keras keeps the weights.
 const MODEL_KEYS = ['layers', 'seed'];
-const PALETTE = ['#4f46e5', '#e11d48', '#059669', '#d97706', '#0891b2', '#7c3aed', '#db2777', '#65a30d', '#475569'];
-const RUNS_KEY = 'nnlab.runs.v1';
-const SMOOTHING = 0.95;        // EMA factor of the per-batch curves (as TensorBoard's slider)
-const BATCH_POINTS = 800;      // at most this many per-batch points per run
 const BUILD_DELAY_MS = 200;    // debounce of model rebuilds while typing
+// The browser tests open the page as index.html?test: only then does it
+// expose window.nnlab and let the worker take debug requests.
+const TESTING = new URLSearchParams(location.search).has('test');
 const NN_ERR_DIVERGED = -5;    // nn_status: the loss became NaN or Inf
 
 const state = {
@@ -63,7 +68,7 @@ const state = {
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
-let builder, charts, training, runsView, picker, crash, lab;
+let builder, charts, training, runsView, picker, crash, lab, modelView;
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -72,7 +77,8 @@ function init() {
   initLanguage();
   builder = new Builder({ onChange: onConfigChange });
   builder.setConfig(state.config);
-  showDataShape(MNIST_INFO);
+  builder.setInput(MNIST_INFO);
+  modelView = new ModelView();
   picker = new DatasetPicker({ onFiles: useFiles, onMnist: useMnist });
   crash = new CrashBanner({ onRestart: restartWorker });
   training = new TrainingView({
@@ -80,9 +86,10 @@ function init() {
     stop: () => bridge.stop(), step: step, evaluate, save: saveModel, load: loadModel,
   });
   charts = new Charts();
+  charts.wireControls();
   charts.warmUp();
   runsView = new RunsView({ toggle: toggleRun, rename: renameRun, remove: removeRun, download: downloadRun });
-  state.runs = loadRuns();
+  state.runs = loadRuns(storage());
   redrawRuns();
   // Drawing, looking inside, saving and exporting (lab.js).
   lab = new Lab({
@@ -92,12 +99,7 @@ function init() {
       showError: (message) => training.showError(message),
     },
   });
-  document.getElementById('show-batches').addEventListener('change', (e) => charts.setShowBatches(e.target.checked));
-  document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
-    downloadUrl(`nnlab-${b.dataset.png}.png`, charts.png(b.dataset.png));
-  }));
-  document.getElementById('btn-copy').addEventListener('click', copyCode);
-  document.getElementById('btn-predict').addEventListener('click', () => predict(true));
+  wireOtherImages(() => predict(true));
 
   bridge.on('state', (e) => { state.train = e.state; refreshButtons(); });
   bridge.on('progress', onProgress);
@@ -108,22 +110,19 @@ function init() {
   refreshCode();
   refreshButtons();
 
-  bridge.init().then(({ kernel }) => {
+  bridge.init(TESTING).then(({ kernel }) => {
     state.workerReady = true;
-    const pill = document.getElementById('kernel-pill');
-    pill.hidden = false;
-    setI18n(pill, kernel === 'wasmsimd' ? 'app.kernelSimd' : 'app.kernelScalar');
+    showKernel(kernel);
     // The pretrained MLP when it is there (drawing works at once), else a new model.
     return lab.startup().then((loaded) => (loaded ? null : rebuild()));
   }).catch((e) => training.showError(e.message));
   loadData();
-  exposeForTests();
+  if (TESTING) exposeForTests();
 }
 
 function initLanguage() {
-  document.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => setLang(b.dataset.lang)));
+  initLanguageButtons();
   onLangChange(() => {
-    document.querySelectorAll('[data-lang]').forEach((b) => b.classList.toggle('active', b.dataset.lang === getLang()));
     if (runsView) redrawRuns();
     if (training) training.relabel();
   });
@@ -203,7 +202,7 @@ function applyData(info, counts) {
   showDataLoaded(counts, info);
   lab.dataLoaded();
   picker.showCurrent(info);
-  showDataShape(info);
+  builder.setInput(info);
   const c = adaptToData(builder.getConfig(), before, info);
   builder.setConfig(c);
   state.config = c;
@@ -215,17 +214,6 @@ function applyData(info, counts) {
   rebuild().then(() => {
     if (state.hasModel && state.committed) predict(false);
   });
-}
-
-// Fields whose limits come from the data: test-set size, training samples.
-function showDataShape(info) {
-  setI18n(document.querySelector('[data-i18n="fit.valTest"]'), 'fit.valTest', { n: info.nTest });
-  document.getElementById('trainLimit').max = info.nTrain;
-  document.querySelectorAll('[data-limit]').forEach((b) => {
-    if (b.dataset.i18n === 'fit.all') b.dataset.limit = info.nTrain;
-    else b.hidden = Number(b.dataset.limit) >= info.nTrain;
-  });
-  builder.setInput(info);
 }
 
 // ---------------------------------------------------------------------------
@@ -256,7 +244,7 @@ async function restartWorker() {
   crash.restarting();
   bridge.restart();
   try {
-    await bridge.init();
+    await bridge.init(TESTING);
     state.workerReady = true;
     if (state.dataFiles) {
       const got = await readDatasetFiles(state.dataFiles);
@@ -465,12 +453,8 @@ function showBuildError(err) {
   }
   state.buildError = err;
   builder.setBuildError(err);
-  const summary = document.getElementById('summary');
-  if (err) setI18n(summary, 'model.notBuilt');
-  else if (state.model) {
-    delete summary.dataset.i18n;
-    summary.textContent = state.model.summary;
-  }
+  if (err) modelView.showNotBuilt();
+  else if (state.model) modelView.showSummary(state.model.summary);
 }
 
 // source: where a new current model comes from ({ kind: 'untrained' |
@@ -478,29 +462,12 @@ function showBuildError(err) {
 // model moved on.
 function showModel(model, source) {
   state.model = model;
-  const summary = document.getElementById('summary');
-  delete summary.dataset.i18n;
-  summary.textContent = model.summary;
+  modelView.showSummary(model.summary);
   lab.modelShown(model, source);
 }
 
 function refreshCode() {
-  document.getElementById('code').textContent = kerasCode(state.config);
-}
-
-async function copyCode() {
-  const text = document.getElementById('code').textContent;
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // Clipboard API refused (e.g. not a secure context): select the text instead.
-    const range = document.createRange();
-    range.selectNodeContents(document.getElementById('code'));
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
-    document.execCommand('copy');
-  }
-  toast('code.copied');
+  modelView.showCode(kerasCode(state.config));
 }
 
 function refreshButtons() {
@@ -509,7 +476,7 @@ function refreshButtons() {
   training.setState(state.train, {
     ready: state.dataReady && state.workerReady, canStart, hasModel: state.hasModel && !!state.model,
   });
-  document.getElementById('btn-predict').disabled = !(state.hasModel && state.dataReady && state.train === 'idle');
+  enableOtherImages(state.hasModel && state.dataReady && state.train === 'idle');
   if (lab) lab.refresh();
 }
 
@@ -518,22 +485,8 @@ function refreshButtons() {
 
 // initialEpoch: epochs the model had before this run (its curve starts there).
 function newRun(c, initialEpoch) {
-  const n = state.runs.reduce((m, r) => Math.max(m, r.n), 0) + 1;
-  const series = () => ({ epoch: [], val: [], batch: [] });
-  return {
-    id: `r${Date.now().toString(36)}${n}`,
-    n,
-    name: t('runs.defaultName', { n }),
-    color: PALETTE[(n - 1) % PALETTE.length],
-    visible: true,
-    status: 'running',
-    initialEpoch,
-    config: runConfig(c, initialEpoch, initialEpoch + c.epochs),
-    history: { loss: [], accuracy: [], valLoss: [], valAccuracy: [] },
-    series: { loss: series(), accuracy: series() },
-    ema: { loss: 0, accuracy: 0, n: 0, since: 0 },
-    started: new Date().toISOString(),
-  };
+  const n = nextRunNumber(state.runs);
+  return makeRun({ n, name: t('runs.defaultName', { n }), config: runConfig(c, initialEpoch, initialEpoch + c.epochs), initialEpoch });
 }
 
 // A run's setup as Keras's fit(initial_epoch=..., epochs=...) takes it:
@@ -621,45 +574,17 @@ async function step() {
   }
 }
 
-// What a finished epoch adds to a run: recorded before anything is drawn, so
-// whatever the charts do, the history holds every epoch the worker computed.
-function recordEpoch(run, x, e) {
-  const val = Number.isFinite(e.valLoss);
-  run.history.loss.push(e.loss);
-  run.history.accuracy.push(e.accuracy);
-  run.history.valLoss.push(val ? e.valLoss : null);
-  run.history.valAccuracy.push(val ? e.valAccuracy : null);
-  run.series.loss.epoch.push({ x, y: e.loss });
-  run.series.accuracy.epoch.push({ x, y: e.accuracy });
-  if (val) {
-    run.series.loss.val.push({ x, y: e.valLoss });
-    run.series.accuracy.val.push({ x, y: e.valAccuracy });
-  }
-}
-
 function onProgress({ fitId, batches, p, elapsed, msPerStep, epochEnd, validating }) {
   const run = state.current;
   if (!run || fitId !== state.fitId) return;
   const off = state.epochOffset;
+  // Recorded before anything is drawn, so whatever the charts do, the
+  // history holds every epoch the worker computed.
   if (epochEnd) {
     recordEpoch(run, off + epochEnd.epoch + 1, epochEnd);
     noteChance(run, off + epochEnd.epoch + 1, epochEnd.accuracy);
   }
-  const k = batches.length / 2;
-  const stride = Math.max(1, Math.ceil((p.steps * p.epochs) / BATCH_POINTS));
-  for (let i = 0; i < k; i++) {
-    const e = run.ema;
-    e.n++;
-    e.loss = SMOOTHING * e.loss + (1 - SMOOTHING) * batches[2 * i];
-    e.accuracy = SMOOTHING * e.accuracy + (1 - SMOOTHING) * batches[2 * i + 1];
-    if (++e.since >= stride || (epochEnd && i === k - 1)) {
-      e.since = 0;
-      const debias = 1 - SMOOTHING ** e.n;
-      const x = off + p.epoch + (p.step - (k - 1 - i)) / p.steps;
-      run.series.loss.batch.push({ x, y: e.loss / debias });
-      run.series.accuracy.batch.push({ x, y: e.accuracy / debias });
-    }
-  }
+  addBatches(run, batches, p, off, epochEnd);
   if (epochEnd) redrawRuns(false);
   charts.touch();
   state.lastProgress = { ...p, elapsed, msPerStep, totalSteps: run.ema.n };
@@ -826,44 +751,25 @@ function removeRun(id) {
 function downloadRun(id, format) {
   const r = state.runs.find((x) => x.id === id);
   if (!r) return;
-  const base = `nnlab-${r.name.replace(/[^\w.-]+/g, '_')}`;
-  if (format === 'json') {
-    const data = { name: r.name, started: r.started, status: r.status, config: r.config, history: {
-      loss: r.history.loss, accuracy: r.history.accuracy,
-      val_loss: r.history.valLoss, val_accuracy: r.history.valAccuracy,
-    } };
-    downloadBlob(`${base}.json`, new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  } else {
-    const rows = ['epoch,loss,accuracy,val_loss,val_accuracy'];
-    const h = r.history;
-    const f = (v) => (v == null ? '' : String(v));
-    for (let i = 0; i < h.loss.length; i++) {
-      rows.push([i + 1, f(h.loss[i]), f(h.accuracy[i]), f(h.valLoss[i]), f(h.valAccuracy[i])].join(','));
-    }
-    downloadBlob(`${base}.csv`, new Blob([`${rows.join('\n')}\n`], { type: 'text/csv' }));
-  }
+  if (format === 'json') downloadBlob(runFileName(r, 'json'), new Blob([runJson(r)], { type: 'application/json' }));
+  else downloadBlob(runFileName(r, 'csv'), new Blob([runCsv(r)], { type: 'text/csv' }));
 }
 
 function saveRuns() {
-  try {
-    const keep = state.runs.filter((r) => r.status !== 'running').map(({ ema, ...r }) => r);
-    localStorage.setItem(RUNS_KEY, JSON.stringify(keep));
-  } catch {
-    // Storage full or disabled: runs simply are not remembered.
-  }
+  keepRuns(storage(), state.runs);
 }
 
-function loadRuns() {
+// localStorage, or null where the page may not use it (runs then are not kept).
+function storage() {
   try {
-    const runs = JSON.parse(localStorage.getItem(RUNS_KEY) || '[]');
-    return runs.filter((r) => r && r.series && r.history && r.config);
+    return window.localStorage;
   } catch {
-    return [];
+    return null;
   }
 }
 
 // ---------------------------------------------------------------------------
-// Hooks the browser tests read (no behaviour of their own).
+// Hooks the browser tests read (no behaviour of their own), on index.html?test only.
 
 function exposeForTests() {
   window.nnlab = {

@@ -115,10 +115,11 @@ export class Bridge {
 
   // --- the requests the page makes (the others are made from protocol.js below)
 
-  // The worker's lock is watched once it holds it; without Web Locks, a heartbeat.
-  init() {
+  // The worker's lock is watched once it holds it; without Web Locks, a
+  // heartbeat. test: the worker takes debug requests (the browser tests').
+  init(test = false) {
     const { worker, lock } = this;
-    return this.call('init', { lock }).then((r) => {
+    return this.call('init', { lock, test }).then((r) => {
       if (!(r.lock && this.watch(worker, lock))) this.heartbeat(worker);
       return r;
     });

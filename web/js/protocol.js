@@ -10,8 +10,9 @@
 // being copied. Replies are plain objects with named fields.
 
 export const METHODS = {
-  // lock: a Web Lock the worker holds for its life (bridge.js watches it).
-  init: ['lock'],
+  // lock: a Web Lock the worker holds for its life (bridge.js watches it);
+  // test: the page is the browser tests' (debug requests are taken).
+  init: ['lock', 'test'],
   // sets: { train, test } of { images, labels } IDX bytes; names: the files', for messages.
   loadData: {
     args: ['sets', 'names'],
@@ -34,6 +35,7 @@ export const METHODS = {
   describe: [],
   // check: { name, inputSize, classes } names the file and refuses a model that does not fit the data.
   load: { args: ['bytes', 'check'], transfer: ({ bytes }) => [bytes] },
+  // The browser tests' hooks (after init with test): 'trap', 'hog', 'release', 'close', 'size'.
   debug: ['action'],
   // x: (n, input size) floats in [0, 1], moved, not copied.
   predictPixels: { args: ['x'], transfer: ({ x }) => [x.buffer] },

@@ -293,8 +293,9 @@ const handlers = {
   // lock: a Web Lock name held for the worker's whole life. The page asks for
   // the same lock and is granted it only once this worker is gone (terminated,
   // closed or crashed), which is how it notices a death that sends no message.
-  async init({ lock } = {}) {
+  async init({ lock, test } = {}) {
     await modulePromise;
+    testing = !!test;
     const locks = self.navigator.locks;
     if (lock && locks) {
       await new Promise((held) => {
@@ -523,8 +524,10 @@ const handlers = {
   // memory, a real wasm trap; 'hog' allocates the heap up to its maximum so
   // that the next memory growth fails (about 1 MB stays free for small
   // things), 'release' gives it back; 'close' ends the worker from inside;
-  // anything else ('size') just reports the heap size.
+  // anything else ('size') just reports the heap size. Only for a page that
+  // said it is the tests' (init with test).
   debug({ action }) {
+    if (!testing) throw new WasmError('Debug requests are for the browser tests (index.html?test).');
     if (action === 'trap') api.datasetStage(0, -16, 16, 'trap', -16, 8, 'trap');
     else if (action === 'hog') {
       for (const size of [64 << 20, 1 << 20]) {
@@ -540,6 +543,7 @@ const handlers = {
 };
 
 let hog = []; // blocks held by debug('hog')
+let testing = false; // init said the page is the browser tests' (debug requests allowed)
 
 // protocol.js lists every request: one handler each, and none beside them.
 for (const name of new Set([...Object.keys(METHODS), ...Object.keys(handlers)])) {

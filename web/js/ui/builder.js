@@ -186,9 +186,16 @@ export class Builder {
     this.renderHints();
   }
 
-  // The data the model takes: info.rows × info.cols images.
+  // The data the model takes: info.rows × info.cols images, and the fields
+  // whose limits come from it (test-set size, training samples).
   setInput(info) {
     this.input = { rows: info.rows, cols: info.cols };
+    setI18n(document.querySelector('[data-i18n="fit.valTest"]'), 'fit.valTest', { n: info.nTest });
+    this.fields.trainLimit.max = info.nTrain;
+    document.querySelectorAll('[data-limit]').forEach((b) => {
+      if (b.dataset.i18n === 'fit.all') b.dataset.limit = info.nTrain;
+      else b.hidden = Number(b.dataset.limit) >= info.nTrain;
+    });
     if (this.config) this.renderLayers();
   }
 

@@ -18,6 +18,7 @@
 // array Chart.js listens to belongs to the dataset it was given with.
 
 import { t } from '../i18n.js';
+import { downloadUrl } from './download.js';
 
 const UPDATE_MS = 200;
 
@@ -92,6 +93,14 @@ export class Charts {
     this.timer = null;
     this.dirty = new Set();
     this.lastUpdate = 0;
+  }
+
+  // The card's own controls: the per-batch curves on or off, and PNG downloads.
+  wireControls() {
+    document.getElementById('show-batches').addEventListener('change', (e) => this.setShowBatches(e.target.checked));
+    document.querySelectorAll('[data-png]').forEach((b) => b.addEventListener('click', () => {
+      downloadUrl(`nnlab-${b.dataset.png}.png`, this.png(b.dataset.png));
+    }));
   }
 
   // runs: [{id, name, color, visible, epochs, series: {loss: {epoch, val, batch}, accuracy: {...}}}]

@@ -3,6 +3,16 @@
 
 import { setI18n } from '../i18n.js';
 
+// The card's "Other images" button: onMore() asks for other ones; it works
+// while enabled.
+export function wireOtherImages(onMore) {
+  document.getElementById('btn-predict').addEventListener('click', onMore);
+}
+
+export function enableOtherImages(on) {
+  document.getElementById('btn-predict').disabled = !on;
+}
+
 // rows × cols images (28 × 28 for MNIST; the user's data may differ).
 export function showDigits({ probs, pixels, labels, rows = 28, cols = 28 }) {
   const root = document.getElementById('digits');
