@@ -320,7 +320,7 @@ static void test_pool_forward(void) {
     int cases = 0, passed = 0;
     for (int B = 1; B <= 3; B += 2)
         for (int si = 0; si < 3; si++)
-            for (int c = 1; c <= 3; c += 2)
+            for (int c = 1; c <= 5; c += 2 /* 5: the SIMD lanes and the rest */)
                 for (int pi = 0; pi < 4; pi++)
                     for (int p = 0; p < 2; p++) {
                         cases++;
@@ -337,15 +337,17 @@ static void test_pool_forward(void) {
 static void test_maxpool_ties_and_border(void) {
     nn_window g;
     // All equal: the first position of each window in row-major order wins.
+    // Six channels: four through the wasm SIMD lanes, two through the rest.
+    enum { C = 6 };
     CHECK_OK(nn_window_init(&g, "MaxPooling2D", 4, 4, 2, 2, 2, 2, NN_PADDING_VALID));
-    float x[4 * 4 * 2], y[2 * 2 * 2];
-    int32_t am[2 * 2 * 2];
-    for (int i = 0; i < 32; i++) x[i] = 0.5f;
-    nn_maxpool2d_forward(y, am, x, &g, 1, 2);
+    float x[4 * 4 * C], y[2 * 2 * C];
+    int32_t am[2 * 2 * C];
+    for (int i = 0; i < 4 * 4 * C; i++) x[i] = 0.5f;
+    nn_maxpool2d_forward(y, am, x, &g, 1, C);
     for (int oy = 0; oy < 2; oy++)
         for (int ox = 0; ox < 2; ox++)
-            for (int ch = 0; ch < 2; ch++) {
-                int o = (oy * 2 + ox) * 2 + ch, first = ((2 * oy) * 4 + 2 * ox) * 2 + ch;
+            for (int ch = 0; ch < C; ch++) {
+                int o = (oy * 2 + ox) * C + ch, first = ((2 * oy) * 4 + 2 * ox) * C + ch;
                 CHECK(am[o] == first && y[o] == 0.5f, "ties: argmax[%d] = %d, first is %d", o, am[o],
                       first);
             }
