@@ -169,18 +169,15 @@ void nn_conv2d_forward(float *y, float *col, const float *x, const float *w, con
     nn_add_bias(M, f, y, b);
 }
 
-// Backward rebuilds col from x instead of keeping forward's. Keeping it would
-// cost B·oh·ow·kh·kw·c floats per Conv2D layer for the whole step (18 MB for
-// mnist_convnet's second layer at batch 128, kh·kw = 9 times its input), in
-// a browser tab whose heap is bounded; rebuilding it is one pass of copies,
-// about 1/f of the work of each of the three GEMMs (f = 64 there; measured
-// with tests/bench/bench_conv.c, the GEMMs are ~90% of forward + backward and
-// im2col + col2im the rest, natively). It also
-// lets one buffer serve every layer and both uses here: col for dW, then
-// dcol = dy·Wᵀ written over it for col2im.
+// Backward reads the col that forward left in the layer's own work memory
+// (each Conv2D layer has one) instead of building it again: one pass over
+// B·oh·ow·kh·kw·c floats fewer per step, which for the small CNN's 5×5 kernel
+// on one channel was a sixth of the step. After dW the same buffer takes
+// dcol = dy·Wᵀ for col2im.
 //
-// dx is (B, h, w, c) or NULL, dw is (kh, kw, c, f), db is (f), col is work,
-// dy is (B, oh, ow, f), x is (B, h, w, c), w is (kh, kw, c, f)
+// dx is (B, h, w, c) or NULL, dw is (kh, kw, c, f), db is (f), col is
+// forward's im2col of x (clobbered), dy is (B, oh, ow, f), x is (B, h, w, c),
+// w is (kh, kw, c, f)
 void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float *dy,
                         const float *x, const float *w, const nn_window *g, int B, int c, int f) {
     int M = B * g->oh * g->ow, K = g->kh * g->kw * c;
@@ -190,7 +187,6 @@ void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float
         if (dx) nn_gemm(0, 1, M, K, f, dy, f, w, f, 0.0f, dx, K);
         return;
     }
-    im2col(col, x, g, B, c);
     nn_gemm(1, 0, K, f, M, col, K, dy, f, 0.0f, dw, f);
     nn_sum_rows(M, f, dy, db);
     // The first layer needs no input gradient: skipping it saves a third of the work.

@@ -233,8 +233,11 @@ static void check_conv_gradient(int B, int h, int wd, int c, int f, int kh, int 
     k.r = random_floats(ny), k.y = nan_floats(ny), k.col = nan_floats(ncol);
     float *dx = nan_floats(nx), *dw = nan_floats(nw), *db = nan_floats(f);
     float *dw2 = nan_floats(nw), *db2 = nan_floats(f), *col2 = nan_floats(ncol);
+    // Backward reads the col forward leaves.
+    nn_conv2d_forward(k.y, k.col, k.x, k.w, k.b, &k.g, B, c, f);
     nn_conv2d_backward(dx, dw, db, k.col, k.r, k.x, k.w, &k.g, B, c, f);
     // Without dx (first layer): the same dw and db, bit for bit.
+    nn_conv2d_forward(k.y, col2, k.x, k.w, k.b, &k.g, B, c, f);
     nn_conv2d_backward(NULL, dw2, db2, col2, k.r, k.x, k.w, &k.g, B, c, f);
     CHECK(memcmp(dw, dw2, nw * sizeof *dw) == 0 && memcmp(db, db2, f * sizeof *db) == 0,
           "k %d×%d s %d %s: dw/db differ when dx is NULL", kh, kw, s, nn_padding_name(p));
