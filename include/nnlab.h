@@ -387,7 +387,8 @@ size_t nn_conv2d_col_floats(const nn_window *g, int B, int c); // (B·oh·ow, kh
 void nn_conv2d_forward(float *y, float *col, const float *x, const float *w, const float *b,
                        const nn_window *g, int B, int c, int f);
 // dx is (B, h, w, c) or NULL (first layer), overwritten; dw is (kh, kw, c, f) and
-// db is (f), overwritten; col is work (nn_conv2d_col_floats), clobbered;
+// db is (f), overwritten; col holds what nn_conv2d_forward left in it for this
+// x (its im2col), clobbered;
 // dy is (B, oh, ow, f) the gradient w.r.t. the pre-activation output;
 // x is (B, h, w, c) forward's input, w is (kh, kw, c, f)
 void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float *dy,

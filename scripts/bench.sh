@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# bench.sh — the benchmark of issue 3, measured in one run: one epoch of full
-# MNIST at batch 32 with validation on the test set, for logistic regression
-# and the 784-100-10 MLP, by nnlab (native, wasm scalar, wasm SIMD under Node)
-# and by TF.js 4.22 (wasm and cpu backends, Node); then the GEMM
-# microbenchmark, the peak wasm heap, the same epoch in a Worker in headless
-# Chromium, the page's main thread while its worker trains that epoch
-# (longest task, tasks of 50 ms or more), and the targets of the issue (met or
-# missed, by how much).
+# bench.sh — the benchmarks of issues 3 and 10, measured in one run: one epoch
+# of full MNIST with validation on the test set, for logistic regression and
+# the 784-100-10 MLP (batch 32), Keras's mnist_convnet (batch 128) and the
+# TF.js tutorial's small CNN (batch 32), by nnlab (native, wasm SIMD under
+# Node, and the browser module in a Worker in headless Chromium; wasm scalar
+# for the Dense models) and by TF.js 4.22 (wasm and cpu backends, Node; the
+# wasm backend cannot train convolutions and the table says why); then the
+# GEMM microbenchmark, the peak wasm heap, the page's main thread while its
+# worker trains the MLP's epoch (longest task, tasks of 50 ms or more), and
+# the targets of the issues (met or missed, by how much).
 #
 # Prints one table and writes it as markdown to build/bench.md (the lines it
 # is made from go to build/bench-raw.txt). Takes a few minutes; not part of
@@ -17,7 +19,9 @@
 # build/web (from the wasm SIMD build).
 # Environment:
 #   NN_BENCH_BUILD=0        do not build, use what is there
-#   NN_BENCH_CPU_STEPS=300  steps of the TF.js cpu backend to time (0: the whole epoch)
+#   NN_BENCH_CPU_STEPS=300  steps of the TF.js cpu backend to time for the Dense models
+#                           (0: the whole epoch); the CNNs: 2 (mnist_convnet) and 10 steps
+#   NN_BENCH_CNN=0          skip the two CNNs (a few minutes)
 #   NN_BENCH_REPEAT=1       rounds of every run, the fastest of each kept (TF.js cpu: once)
 #   NN_BENCH_CHROMIUM=0     skip the headless Chromium runs (the Worker epoch and the page)
 #   NN_BENCH_NATIVE_DIR, NN_BENCH_WASM_DIR, NN_BENCH_WASM_SCALAR_DIR   other build folders
@@ -82,6 +86,8 @@ measure() {
         printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
         nn_warn "$label $model failed"
         echo "FAILED run=$label model=$model" >>"$raw"
+        # the last line of its output says why, for the table
+        echo "WHY run=$label model=$model $(grep -v '^\s*$' <<<"$out" | tail -n 1)" >>"$raw"
     fi
 }
 
@@ -145,6 +151,23 @@ for ((r = 1; r <= repeat; r++)); do
     done
     if [ "$chromium" != 0 ]; then
         measure chromium mlp node tests/bench/chromium/run.mjs --wasm-dir "$wasm" --model mlp
+    fi
+    if [ "${NN_BENCH_CNN:-1}" != 0 ]; then
+        for model in convnet cnn; do
+            measure nnlab-native "$model" "$native/bench_train" "$model"
+            measure nnlab-wasm-simd "$model" "${node_wasm[@]}" "$wasm/bench_train.js" "$model"
+            measure tfjs-wasm "$model" node tests/bench/tfjs_bench.mjs --backend wasm --model "$model"
+            if [ "$r" -eq 1 ]; then
+                steps=10
+                if [ "$model" = convnet ]; then steps=2; fi
+                measure tfjs-cpu "$model" node tests/bench/tfjs_bench.mjs --backend cpu \
+                    --model "$model" --steps "$steps"
+            fi
+            if [ "$chromium" != 0 ]; then
+                measure chromium "$model" node tests/bench/chromium/run.mjs --wasm-dir "$wasm" \
+                    --model "$model" --modes sliced
+            fi
+        done
     fi
     if [ "$page" != 0 ]; then
         measure page-main-thread mlp node tests/bench/chromium/page_tasks.mjs

@@ -19,7 +19,12 @@
 // Above this the model is refused before anything is allocated: the browser
 // tab has at most 2 GB of wasm memory, and a teaching model never needs more.
 #define NN_MAX_MODEL_BYTES (1024.0 * 1024.0 * 1024.0)
+// Evaluation and prediction run in chunks of the work block's rows: at least
+// 256 where that stays under 16 MB (Dense models: about 1 MB), else as many
+// as fit in it, and never fewer than the batch. A CNN's work per row is large
+// (440 KB for mnist_convnet), and 256 rows of it were 112 MB of a tab's heap.
 #define NN_MIN_BATCH_CAPACITY 256
+#define NN_MIN_CAPACITY_BYTES (16.0 * 1024.0 * 1024.0)
 // Floats per sample of one layer's output (64 M): far above any model that fits the memory limit.
 #define NN_MAX_LAYER_FLOATS (1 << 26)
 
@@ -172,7 +177,6 @@ static void point_work(nn_model *m, int cap) {
 // fit has begun (fit_begin sizes it for the batch).
 static int ensure_capacity(nn_model *m, int rows) {
     if (rows <= m->batch_capacity) return NN_OK;
-    int cap = rows < NN_MIN_BATCH_CAPACITY ? NN_MIN_BATCH_CAPACITY : rows;
     nn_layer_spec specs[NN_MAX_LAYERS];
     nn_shape shapes[NN_MAX_LAYERS + 1];
     shapes[0] = m->input_shape;
@@ -180,7 +184,14 @@ static int ensure_capacity(nn_model *m, int rows) {
         specs[i] = m->layers[i].spec;
         shapes[i + 1] = m->layers[i].out_shape;
     }
-    double fixed, floats = work_floats_per_row(shapes, specs, m->n_layers, &fixed) * cap + fixed;
+    double fixed, per_row = work_floats_per_row(shapes, specs, m->n_layers, &fixed);
+    int cap = rows;
+    if (cap < NN_MIN_BATCH_CAPACITY) {
+        double fit = NN_MIN_CAPACITY_BYTES / (4.0 * per_row);
+        int more = fit < NN_MIN_BATCH_CAPACITY ? (int)fit : NN_MIN_BATCH_CAPACITY;
+        if (more > cap) cap = more;
+    }
+    double floats = per_row * cap + fixed;
     if (floats * 4.0 > NN_MAX_MODEL_BYTES)
         return nn_set_error(NN_ERR_NOMEM, "a batch of %d rows would need %.1f MB of memory; use a smaller batch size",
                             rows, floats * 4.0 / 1048576.0);

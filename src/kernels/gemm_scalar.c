@@ -146,22 +146,40 @@ static NN_ALWAYS_INLINE void tile(int nv, int mr, int nr, int K, const float *a,
 // ---------------------------------------------------------------------------
 // Driver
 
+// C is computed in blocks of MC rows x KC terms of the sum, so that the part
+// of A a block reads stays in cache for every tile of the block, and the KC
+// rows of B for every row of tiles (as in gemm_wasmsimd.c, which says why).
+// Later blocks of the sum start from the sums left in C: the order of the
+// additions is the same as without blocks.
+enum { KC = 256, MC = 128 };
+
 static NN_ALWAYS_INLINE void blocked(int M, int N, int K, const float *A, ptrdiff_t ars,
                                      ptrdiff_t acs, const float *B, ptrdiff_t brs, ptrdiff_t bcs,
                                      float beta, float *C, ptrdiff_t ldc) {
-    for (int i = 0; i < M; i += MR) {
-        const int mr = M - i < MR ? M - i : MR;
-        const float *a = A + i * ars;
-        float *c = C + i * ldc;
-        for (int j = 0; j < N; j += NR) {
-            const int nr = N - j < NR ? N - j : NR;
-            if (mr == MR && nr == NR) // the common case, with constant bounds
-                tile(NV, MR, NR, K, a, ars, acs, B + j * bcs, brs, bcs, beta, c + j, ldc);
-            else if (nr > 4)
-                tile(NV, mr, nr, K, a, ars, acs, B + j * bcs, brs, bcs, beta, c + j, ldc);
-            else
-                tile(1, mr, nr, K, a, ars, acs, B + j * bcs, brs, bcs, beta, c + j, ldc);
-        }
+    for (int i0 = 0; i0 < M; i0 += MC) {
+        const int i1 = M - i0 < MC ? M : i0 + MC;
+        // do-while: with K == 0 one pass still writes beta * C.
+        int k0 = 0;
+        do {
+            const int kc = K - k0 < KC ? K - k0 : KC;
+            const float kbeta = k0 == 0 ? beta : 1.0f;
+            for (int i = i0; i < i1; i += MR) {
+                const int mr = i1 - i < MR ? i1 - i : MR;
+                const float *a = A + i * ars + k0 * acs;
+                const float *b = B + k0 * brs;
+                float *c = C + i * ldc;
+                for (int j = 0; j < N; j += NR) {
+                    const int nr = N - j < NR ? N - j : NR;
+                    if (mr == MR && nr == NR) // the common case, with constant bounds
+                        tile(NV, MR, NR, kc, a, ars, acs, b + j * bcs, brs, bcs, kbeta, c + j, ldc);
+                    else if (nr > 4)
+                        tile(NV, mr, nr, kc, a, ars, acs, b + j * bcs, brs, bcs, kbeta, c + j, ldc);
+                    else
+                        tile(1, mr, nr, kc, a, ars, acs, b + j * bcs, brs, bcs, kbeta, c + j, ldc);
+                }
+            }
+            k0 += kc;
+        } while (k0 < K);
     }
 }
 

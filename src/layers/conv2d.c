@@ -91,43 +91,64 @@ static int col_is_x(const nn_window *g) {
     return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1;
 }
 
+// A window row (ky) of output pixel (oy, ox) is kw·c consecutive floats of x
+// (NHWC), cut where it leaves the input: [kx0, kx1) lies inside. Copying or
+// adding whole rows instead of single pixels is what makes these passes cheap
+// next to the GEMMs (a pixel of a 1-channel image is one float).
+static void window_row(const nn_window *g, int ox, int *kx0, int *kx1) {
+    int ix = ox * g->sw - g->pad_left;
+    *kx0 = ix < 0 ? -ix : 0;
+    *kx1 = g->w - ix < g->kw ? g->w - ix : g->kw;
+    if (*kx1 < *kx0) *kx1 = *kx0;
+}
+
 // col is (B·oh·ow, kh·kw·c), x is (B, h, w, c)
 static void im2col(float *col, const float *x, const nn_window *g, int B, int c) {
-    size_t cb = (size_t)c * sizeof(float);
+    const int row = g->kw * c; // floats in one window row
     for (int b = 0; b < B; b++) {
         const float *xb = x + (size_t)b * g->h * g->w * c;
         for (int oy = 0; oy < g->oh; oy++)
-            for (int ox = 0; ox < g->ow; ox++)
-                for (int ky = 0; ky < g->kh; ky++) {
+            for (int ox = 0; ox < g->ow; ox++) {
+                int kx0, kx1;
+                window_row(g, ox, &kx0, &kx1);
+                const int ix0 = ox * g->sw - g->pad_left + kx0;
+                for (int ky = 0; ky < g->kh; ky++, col += row) {
                     int iy = oy * g->sh - g->pad_top + ky;
-                    for (int kx = 0; kx < g->kw; kx++, col += c) {
-                        int ix = ox * g->sw - g->pad_left + kx;
-                        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w)
-                            memset(col, 0, cb);
-                        else
-                            memcpy(col, xb + ((size_t)iy * g->w + ix) * c, cb);
+                    if (iy < 0 || iy >= g->h) {
+                        memset(col, 0, (size_t)row * sizeof(float));
+                        continue;
                     }
+                    const float *src = xb + ((size_t)iy * g->w + ix0) * c;
+                    const int lo = kx0 * c, hi = kx1 * c;
+                    for (int t = 0; t < lo; t++) col[t] = 0.0f;
+                    for (int t = lo; t < hi; t++) col[t] = src[t - lo];
+                    for (int t = hi; t < row; t++) col[t] = 0.0f;
                 }
+            }
     }
 }
 
 // dx(B, h, w, c) = 0, then += every window's slice of dcol (B·oh·ow, kh·kw·c),
 // windows in row order: overlapping windows add up in a fixed order.
 static void col2im(float *dx, const float *dcol, const nn_window *g, int B, int c) {
+    const int row = g->kw * c;
     memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
     for (int b = 0; b < B; b++) {
         float *dxb = dx + (size_t)b * g->h * g->w * c;
         for (int oy = 0; oy < g->oh; oy++)
-            for (int ox = 0; ox < g->ow; ox++)
-                for (int ky = 0; ky < g->kh; ky++) {
+            for (int ox = 0; ox < g->ow; ox++) {
+                int kx0, kx1;
+                window_row(g, ox, &kx0, &kx1);
+                const int ix0 = ox * g->sw - g->pad_left + kx0;
+                for (int ky = 0; ky < g->kh; ky++, dcol += row) {
                     int iy = oy * g->sh - g->pad_top + ky;
-                    for (int kx = 0; kx < g->kw; kx++, dcol += c) {
-                        int ix = ox * g->sw - g->pad_left + kx;
-                        if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
-                        float *d = dxb + ((size_t)iy * g->w + ix) * c;
-                        for (int ch = 0; ch < c; ch++) d[ch] += dcol[ch];
-                    }
+                    if (iy < 0 || iy >= g->h) continue;
+                    float *d = dxb + ((size_t)iy * g->w + ix0) * c;
+                    const float *s = dcol + kx0 * c;
+                    const int n = (kx1 - kx0) * c;
+                    for (int t = 0; t < n; t++) d[t] += s[t];
                 }
+            }
     }
 }
 
@@ -148,18 +169,15 @@ void nn_conv2d_forward(float *y, float *col, const float *x, const float *w, con
     nn_add_bias(M, f, y, b);
 }
 
-// Backward rebuilds col from x instead of keeping forward's. Keeping it would
-// cost B·oh·ow·kh·kw·c floats per Conv2D layer for the whole step (18 MB for
-// mnist_convnet's second layer at batch 128, kh·kw = 9 times its input), in
-// a browser tab whose heap is bounded; rebuilding it is one pass of copies,
-// about 1/f of the work of each of the three GEMMs (f = 64 there; measured
-// with tests/bench/bench_conv.c, the GEMMs are ~90% of forward + backward and
-// im2col + col2im the rest, natively). It also
-// lets one buffer serve every layer and both uses here: col for dW, then
-// dcol = dy·Wᵀ written over it for col2im.
+// Backward reads the col that forward left in the layer's own work memory
+// (each Conv2D layer has one) instead of building it again: one pass over
+// B·oh·ow·kh·kw·c floats fewer per step, which for the small CNN's 5×5 kernel
+// on one channel was a sixth of the step. After dW the same buffer takes
+// dcol = dy·Wᵀ for col2im.
 //
-// dx is (B, h, w, c) or NULL, dw is (kh, kw, c, f), db is (f), col is work,
-// dy is (B, oh, ow, f), x is (B, h, w, c), w is (kh, kw, c, f)
+// dx is (B, h, w, c) or NULL, dw is (kh, kw, c, f), db is (f), col is
+// forward's im2col of x (clobbered), dy is (B, oh, ow, f), x is (B, h, w, c),
+// w is (kh, kw, c, f)
 void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float *dy,
                         const float *x, const float *w, const nn_window *g, int B, int c, int f) {
     int M = B * g->oh * g->ow, K = g->kh * g->kw * c;
@@ -169,7 +187,6 @@ void nn_conv2d_backward(float *dx, float *dw, float *db, float *col, const float
         if (dx) nn_gemm(0, 1, M, K, f, dy, f, w, f, 0.0f, dx, K);
         return;
     }
-    im2col(col, x, g, B, c);
     nn_gemm(1, 0, K, f, M, col, K, dy, f, 0.0f, dw, f);
     nn_sum_rows(M, f, dy, db);
     // The first layer needs no input gradient: skipping it saves a third of the work.

