@@ -6,10 +6,11 @@
 // at most SLICE_MS, then posts a 'progress' event with every batch's loss and
 // accuracy of that slice and yields, so pause/stop messages get in between
 // slices. A step is one batch or, after an epoch's last batch, one chunk of
-// its validation (256 images), so that a CNN validating on 10,000 test images
-// does not hold the worker for seconds either. The worker never
-// touches the DOM; the page never touches the wasm heap. Numbers come from
-// the wasm glue as records of named doubles (record() below).
+// its validation (the model's batch capacity: 256 images, or a batch), so
+// that a CNN validating on 10,000 test images does not hold the worker for
+// seconds either. The worker never touches the DOM; the page never touches
+// the wasm heap. Numbers come from the wasm glue as records of named doubles
+// (record() below).
 
 import createNnlab from '../wasm/nnlab.js';
 import { METHODS } from './protocol.js';
