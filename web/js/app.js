@@ -304,7 +304,7 @@ async function askShapes(c, key) {
   if (state.shapesKey !== key) return;
   // A text that does not parse has field errors the page already shows.
   state.shapes = shapes.parseError ? null : shapes;
-  builder.setShapes(state.shapes);
+  builder.setShapes(shapes);
   const e = shapes.error;
   if (e) showBuildError({ ...e, text: refusalText(c.layers, shapes, e), from: 'shapes' });
   else if (state.buildError && state.buildError.from === 'shapes') showBuildError(null);

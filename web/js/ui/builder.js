@@ -200,7 +200,8 @@ export class Builder {
   }
 
   // shapes: the worker's layerShapes() of the layers shown ({ input, layers:
-  // [{ shape, params, state }], error }), null while unknown.
+  // [{ shape, params, state }], error }, or { parseError } while a field is
+  // impossible), null while unknown.
   setShapes(shapes) {
     this.shapes = shapes;
     this.renderShapes();
@@ -275,7 +276,8 @@ export class Builder {
         el.append(piece('shape.out', { shape: shapeText(l.shape) }));
         if (params) el.append(' ', piece('shape.params', { n: count.format(params) }));
       } else {
-        el.append(refused ? piece('shape.noFlow') : s ? '—' : '…');
+        // After a refused layer nothing flows; while a field is impossible nothing is known.
+        el.append(refused ? piece('shape.noFlow') : s ? '—' : this.shapes ? '' : '…');
       }
     });
   }
