@@ -13,9 +13,10 @@
 // are copies of include/nnlab.h that tests/node/layer_registry.test.mjs checks
 // against files the CLI writes.
 //
-// TF.js export: web/js/export_tfjs.js still maps kinds itself; its mapping
-// belongs here as one more entry per kind (e.g. tfjs(layer, name)) when it
-// moves.
+// TF.js export: web/js/export_tfjs.js has its own table (KINDS there), keyed
+// by the same kind names (model_file.js's, which are these); folding it in
+// here, as one more entry per kind, is the step left to make this the only
+// table of kinds in the page.
 
 // ---------------------------------------------------------------------------
 // Vocabulary (enum orders of include/nnlab.h)
