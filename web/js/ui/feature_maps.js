@@ -61,7 +61,7 @@ export class FeatureMapsView {
   show(maps) {
     this.note.hidden = true;
     this.root.hidden = false;
-    const all = [{ name: t('inside.input'), shape: maps.inputShape, values: maps.input, input: true }, ...maps.layers];
+    const all = [{ name: 'input', shape: maps.inputShape, values: maps.input, input: true }, ...maps.layers];
     while (this.rows.length < all.length) this.rows.push(this.makeRow());
     this.rows.forEach((row, k) => {
       row.fig.hidden = k >= all.length;
@@ -112,11 +112,15 @@ export class FeatureMapsView {
       rgb[2] = v;
     });
     row.layout = layout;
-    row.name.textContent = name;
+    if (input) setI18n(row.name, 'inside.input');
+    else {
+      delete row.name.dataset.i18n; // (a row once the input's)
+      row.name.textContent = name;
+    }
     row.shape.textContent = kerasShape(shape);
     row.range.textContent = input ? '' : `${fmt(lo)} … ${fmt(hi)}`;
     row.fig.dataset.name = input ? 'input' : name;
     row.fig.dataset.shape = shape.join('x');
-    row.canvas.dataset.channels = String(c);
+    Object.assign(row.canvas.dataset, { channels: c, cols: layout.cols, scale: layout.scale, gap: GAP });
   }
 }

@@ -56,8 +56,7 @@ export class FiltersView {
       diverging(kernel[(i * c + (tile % c)) * f + j] / max, rgb);
     });
     this.layout = { ...layout, channels: c };
-    this.canvas.dataset.tiles = String(f * c);
-    this.canvas.dataset.shape = shape.join('x');
+    Object.assign(this.canvas.dataset, { tiles: f * c, shape: shape.join('x'), cols, scale: layout.scale, gap: GAP });
     setI18n(this.info, c > 1 ? 'inside.filtersInfoChannels' : 'inside.filtersInfo', { name, f, kh, kw, c });
     const m = max.toPrecision(2);
     this.legend.lo.textContent = `−${m}`;
