@@ -55,6 +55,10 @@ export function siteCopy({ cnn = true, standIn = null } = {}) {
   } else if (!fs.existsSync(target)) {
     fs.copyFileSync(standIn, target);
   }
+  // The list of files the page reads, as scripts/build_web.sh writes it.
+  const assets = path.join(dir, 'assets');
+  const files = fs.readdirSync(assets).filter((f) => f !== 'manifest.json').sort();
+  fs.writeFileSync(path.join(assets, 'manifest.json'), `${JSON.stringify(files)}\n`);
   return dir;
 }
 

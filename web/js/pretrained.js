@@ -1,6 +1,8 @@
 // pretrained.js — the trained models the site ships in assets/ (made by
-// scripts/make_pretrained.sh with our CLI): which exist, their files fetched
-// on first use and kept, and the accuracy their .json records. No DOM.
+// scripts/make_pretrained.sh with our CLI): which exist (assets/manifest.json,
+// written by scripts/build_web.sh, lists the files, so the page never asks
+// for one that is not there), their files fetched on first use and kept, and
+// the accuracy their .json records. No DOM.
 
 // id → the model file and the record of how it was made.
 export const PRETRAINED = {
@@ -13,21 +15,22 @@ export class Pretrained {
   // base: the URL of the assets/ folder.
   constructor(base) {
     this.base = base;
-    this.found = {}; // id → true (there), false (missing); absent: not asked yet
-    this.got = {};   // id → { bytes, info } once fetched
+    this.files = [];  // the files assets/ has
+    this.found = {};  // id → whether the site has that model
+    this.got = {};    // id → { bytes, info } once fetched
   }
 
-  // Which models the site has: one HEAD request each, so the page knows what
+  // Which models the site has, from its list of files: the page knows what
   // to offer without downloading what it may never use.
   async probe() {
-    await Promise.all(PRETRAINED_IDS.map(async (id) => {
-      try {
-        const r = await fetch(new URL(PRETRAINED[id].file, this.base), { method: 'HEAD' });
-        this.found[id] = r.ok;
-      } catch {
-        this.found[id] = false;
-      }
-    }));
+    try {
+      const r = await fetch(new URL('manifest.json', this.base));
+      this.files = r.ok ? await r.json() : [];
+    } catch {
+      this.files = [];
+    }
+    if (!Array.isArray(this.files)) this.files = [];
+    for (const id of PRETRAINED_IDS) this.found[id] = this.files.includes(PRETRAINED[id].file);
     return { ...this.found };
   }
 
@@ -45,13 +48,16 @@ export class Pretrained {
   // the site does not have it.
   async get(id) {
     const spec = PRETRAINED[id];
-    if (!spec) return null;
+    if (!spec || !this.found[id]) return null;
     if (!this.got[id]) {
       try {
-        const [bin, info] = await Promise.all([fetch(new URL(spec.file, this.base)), fetch(new URL(spec.info, this.base))]);
+        const [bin, info] = await Promise.all([
+          fetch(new URL(spec.file, this.base)),
+          this.files.includes(spec.info) ? fetch(new URL(spec.info, this.base)) : null,
+        ]);
         this.found[id] = bin.ok;
         if (!bin.ok) return null;
-        this.got[id] = { bytes: await bin.arrayBuffer(), info: info.ok ? await info.json().catch(() => ({})) : {} };
+        this.got[id] = { bytes: await bin.arrayBuffer(), info: info && info.ok ? await info.json().catch(() => ({})) : {} };
       } catch {
         this.found[id] = false;
         return null;
