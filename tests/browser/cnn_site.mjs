@@ -32,7 +32,13 @@ export function cannotRun() {
   return null;
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-cnn-'));
+// Temporary directories (a site copy is 13 MB), removed when the process ends.
+const made = [];
+process.once('exit', () => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-cnn-')));
+  return made.at(-1);
+};
 
 // Train `layers` on the first `limit` MNIST training images with the CLI and
 // return the model file's path (in a fresh temporary directory).

@@ -19,8 +19,15 @@ const $ = (sel) => document.querySelector(sel);
 // Keras's way of printing a batch shape.
 export const kerasShape = ([h, w, c]) => (h === 1 && w === 1 ? `(None, ${c})` : `(None, ${h}, ${w}, ${c})`);
 
-// Tiles per row: all of them up to 8, then 8 (up to 32 channels) or 16.
-const columnsFor = (c) => (c <= 8 ? c : c <= 32 ? 8 : 16);
+const MIN_TILE = 28;  // pixels a tile side keeps at least when CSS shrinks a row to fit
+
+// Tiles per row: all of them up to 8, then 8 (up to 32 channels) or 16, but
+// halved while a row would shrink tiles below MIN_TILE in `room` pixels (a phone).
+function columnsFor(c, room) {
+  let cols = c <= 8 ? c : c <= 32 ? 8 : 16;
+  while (cols > 4 && cols * (MIN_TILE + GAP) > room) cols /= 2;
+  return cols;
+}
 
 const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
 
@@ -104,7 +111,8 @@ export class FeatureMapsView {
     // An input is drawn as MNIST is, 0 black and 1 white, whatever its range.
     if (input) [lo, hi] = [0, 1];
     const k = hi > lo ? 255 / (hi - lo) : 0;
-    const layout = { n: c, cols: columnsFor(c), tw: w, th: h, gap: GAP, scale: tileScale(h, w, TILE_PX) };
+    const room = this.root.clientWidth || Infinity;
+    const layout = { n: c, cols: columnsFor(c, room), tw: w, th: h, gap: GAP, scale: tileScale(h, w, TILE_PX) };
     drawTiles(row.canvas, layout, (ch, i, rgb) => {
       const v = (values[i * c + ch] - lo) * k;
       rgb[0] = v;
