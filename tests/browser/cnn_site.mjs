@@ -13,7 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { webDir } from './helpers.mjs';
+import { after, before } from 'node:test';
+
+import { launchBrowser, startServer, webDir } from './helpers.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cli = path.join(repo, process.env.NNLAB_BIN || 'build/nnlab');
@@ -73,4 +75,21 @@ export function testImage(i) {
   const images = fs.readFileSync(path.join(mnistDir, 't10k-images-idx3-ubyte'));
   const labels = fs.readFileSync(path.join(mnistDir, 't10k-labels-idx1-ubyte'));
   return { x: Array.from(images.subarray(16 + 784 * i, 16 + 784 * (i + 1)), (v) => v / 255), label: labels[8 + i] };
+}
+
+// Inside a describe(): before its tests, a stand-in CNN file (trainCnn), a
+// site copy that ships it as its pretrained CNN, served, and a browser; after
+// them, both closed. Returns { cnnFile, server, browser }, filled in by then.
+export function useCnnSite() {
+  const ctx = {};
+  before(async () => {
+    ctx.cnnFile = trainCnn();
+    ctx.server = await startServer(siteCopy({ standIn: ctx.cnnFile }));
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (ctx.browser) await ctx.browser.close();
+    if (ctx.server) ctx.server.close();
+  });
+  return ctx;
 }

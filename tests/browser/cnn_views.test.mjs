@@ -11,15 +11,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { cannotRun, cli, mnistDir, siteCopy, trainCnn } from './cnn_site.mjs';
-import { drawStrokes, launchBrowser, openApp, padSettled, setField, startServer, waitIdle } from './helpers.mjs';
+import { cannotRun, cli, mnistDir, useCnnSite } from './cnn_site.mjs';
+import { drawStrokes, openApp, padSettled, setField, waitIdle } from './helpers.mjs';
 
 const why = cannotRun();
-let cnnFile;
-let server;
-let browser;
 
 const SEVEN = [[[8, 6], [20, 6], [13, 22]]];
 const argmax = (p) => p.indexOf(Math.max(...p));
@@ -48,24 +45,16 @@ async function drawSeven(page) {
 }
 
 describe('the existing views with a CNN', { skip: why || false }, () => {
-  before(async () => {
-    cnnFile = trainCnn();
-    server = await startServer(siteCopy({ standIn: cnnFile }));
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) server.close();
-  });
+  const site = useCnnSite();
 
   test('accuracy, confusion matrix, explorer and predictions of a CNN file', async () => {
     // What our CLI says natively, e.g. "loss: 0.8678 - accuracy: 0.7761".
-    const native = execFileSync(cli, ['eval', '--data', mnistDir, '--model', cnnFile], { encoding: 'utf8' });
+    const native = execFileSync(cli, ['eval', '--data', mnistDir, '--model', site.cnnFile], { encoding: 'utf8' });
     const acc = Number(/accuracy: ([\d.]+)/.exec(native)[1]);
 
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
-    await loadFile(page, cnnFile);
+    await loadFile(page, site.cnnFile);
     const info = (await page.evaluate(() => window.nnlab.debug.describe())).info;
     assert.equal(info.inputSize, 784);
     assert.match((await page.evaluate(() => window.nnlab.debug.describe())).layers, /^conv2d:8:5:relu,maxpool:2,/);
@@ -114,16 +103,16 @@ describe('the existing views with a CNN', { skip: why || false }, () => {
   });
 
   test('download, load in a fresh page: the same answers; trained on, restored after a reload', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
-    await loadFile(page, cnnFile);
+    await loadFile(page, site.cnnFile);
     const before = await drawSeven(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#btn-save')]);
     const saved = await download.path();
     assert.ok(fs.statSync(saved).size > 1000);
 
     // A fresh page (own storage): the downloaded file answers the same drawing the same.
-    const other = await openApp(browser, server.url);
+    const other = await openApp(site.browser, site.server.url);
     await other.page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
     await loadFile(other.page, saved);
     assert.deepEqual(await drawSeven(other.page), before);

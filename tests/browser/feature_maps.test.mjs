@@ -11,16 +11,13 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { readModelFile } from '../../web/js/model_file.js';
-import { cannotRun, siteCopy, testImage, trainCnn } from './cnn_site.mjs';
-import { drawStrokes, launchBrowser, openApp, startServer } from './helpers.mjs';
+import { cannotRun, testImage, useCnnSite } from './cnn_site.mjs';
+import { drawStrokes, openApp } from './helpers.mjs';
 
 const why = cannotRun();
-let cnnFile;
-let server;
-let browser;
 
 // The tiles of the TF.js tutorial CNN, input first: [name, h, w, c].
 const LAYERS = [['input', 28, 28, 1], ['conv2d', 24, 24, 8], ['max_pooling2d', 12, 12, 8], ['conv2d_1', 8, 8, 16],
@@ -94,9 +91,9 @@ async function until(read, done, timeout = 60000) {
   }
 }
 
-async function loadCnn(page) {
+async function loadCnn(page, file) {
   const n = (await inside(page)).counts.filters;
-  await page.setInputFiles('#file-load', cnnFile);
+  await page.setInputFiles('#file-load', file);
   await page.waitForFunction((k) => {
     const s = window.nnlab.lab;
     return s.source === 'file' && s.inside.counts.filters > k && s.inside.hasConv && !s.inside.busy;
@@ -125,18 +122,10 @@ function conv(x, { kernel, bias }, kh, kw, f) {
 const greyOf = (v, lo, hi) => ((v - lo) * 255) / (hi - lo);
 
 describe('feature maps and filters', { skip: why || false }, () => {
-  before(async () => {
-    cnnFile = trainCnn();
-    server = await startServer(siteCopy({ standIn: cnnFile }));
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) server.close();
-  });
+  const site = useCnnSite();
 
   test('a Dense model says feature maps and filters need a conv layer, in both languages', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained' && window.nnlab.lab.inside.hasConv === false
       && !window.nnlab.lab.inside.busy);
     assert.match(await page.textContent('#maps-note'), /Feature maps need a convolutional layer: this model has only Dense layers/);
@@ -159,9 +148,9 @@ describe('feature maps and filters', { skip: why || false }, () => {
   });
 
   test('a CNN file: maps of a test image equal the convolution of its weights; they follow the pad', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
-    await loadCnn(page);
+    await loadCnn(page, site.cnnFile);
     await settled(page, 0, { kind: 'test', index: 0 });
     assert.equal(await page.textContent('#maps-source'), 'of test image 0 (label 7)');
     assert.equal(await page.isVisible('#card-weights'), false, 'for a CNN the filters are the first-layer weights');
@@ -178,7 +167,7 @@ describe('feature maps and filters', { skip: why || false }, () => {
     // The input is test image 0; conv2d is relu(x * kernel + bias) of the model file's weights.
     const { x } = testImage(0);
     assert.ok(maps[0].grey.every((g, i) => Math.abs(g - x[i] * 255) <= 1), 'the input tile is test image 0');
-    const file = readModelFile(fs.readFileSync(cnnFile));
+    const file = readModelFile(fs.readFileSync(site.cnnFile));
     const want = conv(x, file.layers[0], 5, 5, 8);
     const lo = Math.min(...want);
     const hi = Math.max(...want);
@@ -246,11 +235,11 @@ describe('feature maps and filters', { skip: why || false }, () => {
   });
 
   test('filters: one tile per kernel of the first Conv2D, its signs; they and the maps move after one step', async () => {
-    const { page, context, errors } = await openApp(browser, server.url);
+    const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
-    await loadCnn(page);
+    await loadCnn(page, site.cnnFile);
     const f = await page.evaluate(readFilters);
-    const file = readModelFile(fs.readFileSync(cnnFile));
+    const file = readModelFile(fs.readFileSync(site.cnnFile));
     const { kernel } = file.layers[0];
     assert.equal(f.tiles, 8, 'conv2d has 8 filters');
     assert.equal(f.shape, '5x5x1x8');

@@ -22,14 +22,17 @@ export class Pretrained {
 
   // Which models the site has, from its list of files: the page knows what
   // to offer without downloading what it may never use.
+  // A site without the list (not assembled by build_web.sh) is asked for
+  // the MLP's files only, as the page did before there was a choice.
   async probe() {
+    let files = null;
     try {
       const r = await fetch(new URL('manifest.json', this.base));
-      this.files = r.ok ? await r.json() : [];
+      if (r.ok) files = await r.json();
     } catch {
-      this.files = [];
+      // no list
     }
-    if (!Array.isArray(this.files)) this.files = [];
+    this.files = Array.isArray(files) ? files : Object.values(PRETRAINED.mlp);
     for (const id of PRETRAINED_IDS) this.found[id] = this.files.includes(PRETRAINED[id].file);
     return { ...this.found };
   }
