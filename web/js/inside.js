@@ -26,6 +26,7 @@ export class Inside {
     this.test = 0;         // the test image shown when the pad is not (0: a 7 in MNIST)
     this.filtersDue = true;
     this.hasConv = null;   // whether the model has a Conv2D layer (null: not known yet)
+    this.inputSize = 0;    // values per image the model takes (the pad gives 784)
     this.shown = null;     // what the maps show: { kind: 'pad' } | { kind: 'test', index, label }
     this.counts = { maps: 0, filters: 0 };
     this.lastLive = 0;
@@ -48,9 +49,10 @@ export class Inside {
     bridge.on('done', () => this.refresh(true));
   }
 
-  // A new current model (or the same one after a fit).
-  modelShown() {
+  // A new current model (or the same one after a fit): the worker's description.
+  modelShown(model) {
     this.hasConv = null;
+    this.inputSize = model.info.inputSize;
     this.refresh(true);
   }
 
@@ -99,7 +101,8 @@ export class Inside {
   }
 
   async mapsNow(s) {
-    const pad = this.usePad && this.padX;
+    // (A model for other data than 28×28 images cannot read the pad.)
+    const pad = this.usePad && this.padX && this.padX.length === this.inputSize;
     if (!pad && !s.dataReady) {
       this.maps.showNote('inside.mapsDraw');
       this.maps.showSource(null);

@@ -20,6 +20,7 @@ export function insideHandlers(module) {
       lastError: f('last_error', 'string', []),
       modelInfo: f('model_info', 'number', []),
       datasetCount: f('dataset_count', 'number', ['number']),
+      datasetInfo: f('dataset_info', 'number', ['number']),
       datasetImages: f('dataset_images', 'number', ['number']),
       datasetLabels: f('dataset_labels', 'number', ['number']),
       layerInfo: f('layer_info', 'number', ['number']),
@@ -69,9 +70,13 @@ export function insideHandlers(module) {
       heap.set(x);
     } else {
       const n = a.datasetCount(1);
-      if (!(test >= 0 && test < n)) {
+      const features = floatsAt(a, a.datasetInfo(1), 4)[3];
+      const why = !n ? 'The test data is not loaded yet.'
+        : !(test >= 0 && test < n) ? `There is no test image ${test} (0 to ${n - 1}).`
+          : features !== size ? `The model takes ${size} values per image; the test images have ${features}.` : null;
+      if (why) {
         a.M._free(ptr);
-        throw new Error(n ? `There is no test image ${test} (0 to ${n - 1}).` : 'The test data is not loaded yet.');
+        throw new Error(why);
       }
       const img = a.datasetImages(1) + test * size;
       for (let k = 0; k < size; k++) heap[k] = a.M.HEAPU8[img + k] / 255;

@@ -166,7 +166,7 @@ export class Lab {
     this.showSource();
     this.predictPad();
     this.inspect();
-    this.inside.modelShown();
+    this.inside.modelShown(model);
   }
 
   showSource() {
