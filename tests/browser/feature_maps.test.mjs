@@ -4,7 +4,8 @@
 // own weights; draw a 7 and see every layer's tiles (right count, right
 // shapes) change with the drawing, come back exactly on undo, follow a test
 // image clicked in the explorer; see the first Conv2D layer's filters and
-// see them and the maps move after one training step. A Dense model gets a
+// see them and the maps move after one training step, and follow a fit
+// about once a second. A Dense model gets a
 // sentence instead, in English and Chinese, and keeps its first-layer weights.
 //
 // Run: node --test tests/browser/feature_maps.test.mjs   (after scripts/build_web.sh and the native CLI)
@@ -15,7 +16,7 @@ import { describe, test } from 'node:test';
 
 import { readModelFile } from '../../web/js/model_file.js';
 import { cannotRun, testImage, useCnnSite } from './cnn_site.mjs';
-import { drawStrokes, openApp } from './helpers.mjs';
+import { drawStrokes, openApp, setField, waitIdle } from './helpers.mjs';
 
 const why = cannotRun();
 
@@ -234,7 +235,7 @@ describe('feature maps and filters', { skip: why || false }, () => {
     await context.close();
   });
 
-  test('filters: one tile per kernel of the first Conv2D, its signs; they and the maps move after one step', async () => {
+  test('filters: one tile per kernel of the first Conv2D, its signs; they and the maps follow training', async () => {
     const { page, context, errors } = await openApp(site.browser, site.server.url);
     await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
     await loadCnn(page, site.cnnFile);
@@ -274,6 +275,28 @@ describe('feature maps and filters', { skip: why || false }, () => {
     assert.deepEqual(mapsAfter[0].grey, mapsBefore[0].grey, 'the same input');
     assert.notDeepEqual(mapsAfter[1].grey, mapsBefore[1].grey, 'conv2d maps follow the new weights');
     await page.click('#btn-stop');
+    await waitIdle(page);
+
+    // While a fit runs, the maps and the filters follow it about once a second, not at every batch.
+    await setField(page, '#trainLimit', 60000);
+    await setField(page, '#epochs', 1);
+    await page.click('#btn-continue');
+    await page.waitForFunction(() => window.nnlab.state.train === 'running' && (window.nnlab.progress?.totalSteps ?? 0) > 5);
+    const s1 = await inside(page);
+    const t1 = Date.now();
+    await page.waitForTimeout(5000);
+    const s2 = await inside(page);
+    const seconds = (Date.now() - t1) / 1000;
+    const steps = await page.evaluate(() => window.nnlab.progress.totalSteps);
+    await page.click('#btn-stop');
+    console.log(`while training: ${s2.counts.maps - s1.counts.maps} maps and ${s2.counts.filters - s1.counts.filters} filters `
+      + `refreshes in ${seconds.toFixed(1)} s (${steps} steps)`);
+    for (const k of ['maps', 'filters']) {
+      const n = s2.counts[k] - s1.counts[k];
+      // At least twice (the worker may first spend a second or two predicting
+      // the whole test set for the explorer), at most once a second, whatever the steps.
+      assert.ok(n >= 2 && n <= seconds + 2, `${n} ${k} refreshes in ${seconds.toFixed(1)} s of training (${steps} steps)`);
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });
