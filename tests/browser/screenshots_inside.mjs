@@ -1,6 +1,7 @@
 // screenshots_inside.mjs — pictures of "see inside" for people to look at
 // (not a test): the pretrained CNN answering a drawn 7, its feature maps and
-// its filters, in English and Chinese, on a desktop and a phone. Writes PNGs
+// its filters, and what the two cards say for the pretrained MLP, in English
+// and Chinese, on a desktop and a phone. Writes PNGs
 // to the directory given as the first argument (default build/shots), named
 // 6-*.png.
 //
@@ -50,7 +51,14 @@ async function shot(page, ids, name) {
 try {
   for (const [device, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
     const { page, context } = await openApp(browser, server.url, { viewport });
-    await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained');
+    await page.waitForFunction(() => window.nnlab.lab.source === 'pretrained' && window.nnlab.lab.inside.hasConv === false);
+    // The pretrained MLP first: its sentences instead of maps and filters.
+    for (const lang of ['en', 'zh']) {
+      await page.click(`[data-lang="${lang}"]`);
+      await page.waitForTimeout(300);
+      await shot(page, ['#card-maps', '#card-filters'], `dense-${device}-${lang}`);
+    }
+    await page.click('[data-lang="en"]');
     await page.click('[data-pretrained="cnn"]');
     await page.waitForFunction(() => window.nnlab.lab.pretrained === 'cnn' && window.nnlab.lab.inside.hasConv
       && !window.nnlab.lab.inspectBusy, null, { timeout: 120000 });

@@ -36,6 +36,7 @@ export class FeatureMapsView {
   constructor({ onTestImage, onUsePad }) {
     this.root = $('#maps');
     this.note = $('#maps-note');
+    this.hint = $('#maps-hint'); // how to read the tiles, shown with them
     this.source = $('#maps-source');
     this.padBtn = $('#maps-use-pad');
     this.padBtn.addEventListener('click', onUsePad);
@@ -52,6 +53,7 @@ export class FeatureMapsView {
     setI18n(this.note, key);
     this.note.hidden = false;
     this.root.hidden = true;
+    this.hint.hidden = true;
     this.root.dataset.layers = '0';
   }
 
@@ -68,6 +70,7 @@ export class FeatureMapsView {
   show(maps) {
     this.note.hidden = true;
     this.root.hidden = false;
+    this.hint.hidden = false;
     const all = [{ name: 'input', shape: maps.inputShape, values: maps.input, input: true }, ...maps.layers];
     while (this.rows.length < all.length) this.rows.push(this.makeRow());
     this.rows.forEach((row, k) => {

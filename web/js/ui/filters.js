@@ -21,6 +21,7 @@ export class FiltersView {
     this.canvas = $('#filters-canvas');
     this.info = $('#filters-info');
     this.note = $('#filters-note');
+    this.hint = $('#filters-hint'); // how to read the tiles, shown with them
     this.legend = { bar: $('#filters-legend-bar'), lo: $('#filters-lo'), hi: $('#filters-hi') };
     this.legend.bar.style.background = `linear-gradient(to right, ${divergingCss(-1)}, ${divergingCss(0)}, ${divergingCss(1)})`;
     this.weightsCard = $('#card-weights');
@@ -39,6 +40,7 @@ export class FiltersView {
     setI18n(this.note, key);
     this.note.hidden = false;
     this.root.hidden = true;
+    this.hint.hidden = true;
     this.info.textContent = '';
     this.canvas.dataset.tiles = '0';
   }
@@ -63,6 +65,7 @@ export class FiltersView {
     this.legend.hi.textContent = `+${m}`;
     this.note.hidden = true;
     this.root.hidden = false;
+    this.hint.hidden = false;
     this.weightsCard.hidden = true;
   }
 }
