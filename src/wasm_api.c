@@ -77,7 +77,10 @@ static int grow_text(size_t need) {
 }
 
 // Replace the current model by a successfully built one.
+static int have_layer_out; // nn_wasm_layer_outputs ran on the current model (see layer_out)
+
 static void adopt_model(nn_model *m) {
+    have_layer_out = 0; // they pointed into the old model's work block
     if (have_model) nn_model_free(&model);
     model = *m;
     have_model = 1;
@@ -465,6 +468,95 @@ NN_EXPORT const float *nn_wasm_dense_kernel(int k) {
     }
     nn_set_error(NN_ERR_ARG, "The model has no Dense layer number %d.", k + 1);
     return NULL;
+}
+
+// ---------------------------------------------------------------------------
+// Looking inside one layer: its shapes, name, weights and, after
+// nn_wasm_layer_outputs, its output for one image (the page's feature maps
+// and filters).
+
+static const float *layer_out[NN_MAX_LAYERS]; // layer outputs of the last nn_wasm_layer_outputs
+static const float *layer_out_work;           // the work block they point into
+
+static const nn_layer *layer_at(int i) {
+    if (need_model()) return NULL;
+    if (i < 0 || i >= model.n_layers) {
+        nn_set_error(NN_ERR_ARG, "The model has no layer number %d (it has %d).", i + 1, model.n_layers);
+        return NULL;
+    }
+    return &model.layers[i];
+}
+
+// out[0] = kind (nn_layer_kind), out[1..3] = output h, w, c, out[4..6] = input
+// h, w, c, out[7] = trainable parameters, out[8] = kernel dims (0: no weights),
+// out[9..12] = the kernel's Keras shape (Conv2D kh, kw, c, f; Dense in, out),
+// out[13] = floats of the second array (bias, beta), which follows the kernel.
+// NULL (and an error) when there is no such layer.
+NN_EXPORT float *nn_wasm_layer_info(int i) {
+    memset(out, 0, sizeof out);
+    const nn_layer *l = layer_at(i);
+    if (!l) return NULL;
+    int dims[4];
+    out[0] = (float)l->spec.kind;
+    out[1] = (float)l->out_shape.h;
+    out[2] = (float)l->out_shape.w;
+    out[3] = (float)l->out_shape.c;
+    out[4] = (float)l->in_shape.h;
+    out[5] = (float)l->in_shape.w;
+    out[6] = (float)l->in_shape.c;
+    out[7] = (float)l->n_params;
+    out[8] = (float)nn_layer_kernel_shape(l, dims);
+    for (int d = 0; d < 4; d++) out[9 + d] = (float)dims[d];
+    out[13] = l->n_params ? (float)(l->n_params - (size_t)(l->b - l->w)) : 0.0f;
+    return out;
+}
+
+// Keras's name of layer i ("conv2d_1"), or NULL.
+NN_EXPORT const char *nn_wasm_layer_name(int i) {
+    if (!layer_at(i) || grow_text(64)) return NULL;
+    return nn_model_layer_name(&model, i, text, text_cap);
+}
+
+// Keras's class of layer i ("Conv2D"), or NULL.
+NN_EXPORT const char *nn_wasm_layer_class(int i) {
+    const nn_layer *l = layer_at(i);
+    return l ? l->ops->keras_class : NULL;
+}
+
+// The parameters of layer i: its kernel then its second array (nn_wasm_layer_info
+// gives both shapes), or NULL when it has none.
+NN_EXPORT const float *nn_wasm_layer_weights(int i) {
+    const nn_layer *l = layer_at(i);
+    if (!l) return NULL;
+    if (!l->n_params) {
+        nn_set_error(NN_ERR_ARG, "Layer %d (%s) has no weights.", i + 1, l->ops->keras_class);
+        return NULL;
+    }
+    return l->w;
+}
+
+// Run the current model in inference on one sample x (input size floats)
+// and keep every layer's output for nn_wasm_layer_output.
+NN_EXPORT int nn_wasm_layer_outputs(const float *x) {
+    have_layer_out = 0;
+    int rc = need_model();
+    if (rc || (rc = nn_model_layer_outputs(&model, x, layer_out))) return rc;
+    have_layer_out = 1;
+    layer_out_work = model.work;
+    return NN_OK;
+}
+
+// Layer i's output (out h * w * c floats, NHWC) from the last
+// nn_wasm_layer_outputs, or NULL. Read it before anything else runs the
+// model: a training step or a prediction overwrites it, and a larger batch
+// moves the work block (then this refuses).
+NN_EXPORT const float *nn_wasm_layer_output(int i) {
+    if (!layer_at(i)) return NULL;
+    if (!have_layer_out || layer_out_work != model.work) {
+        nn_set_error(NN_ERR_STATE, "Run the model on an image first.");
+        return NULL;
+    }
+    return layer_out[i];
 }
 
 NN_EXPORT int nn_wasm_history_epochs(void) { return have_model ? model.history.epochs : 0; }

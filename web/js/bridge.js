@@ -140,4 +140,8 @@ export class Bridge {
   testSet() { return this.call('testSet'); }
   predictTest() { return this.call('predictTest'); }
   firstLayer() { return this.call('firstLayer'); }
+  // See inside (inside.js): every layer's output for the image x (input size
+  // floats, moved) or for test image `test`; the first Conv2D layer's kernels.
+  featureMaps({ x, test }) { return this.call('featureMaps', { x, test }, x ? [x.buffer] : []); }
+  filters() { return this.call('filters'); }
 }

@@ -8,6 +8,7 @@
 // touches the DOM; the page never touches the wasm heap.
 
 import createNnlab from '../wasm/nnlab.js';
+import { insideHandlers } from './inside_worker.js'; // see inside: feature maps, filters
 
 const SLICE_MS = 25;
 
@@ -470,6 +471,9 @@ const handlers = {
     return { heapBytes: M.HEAPU8.length, hogBlocks: hog.length };
   },
 };
+
+// See inside (inside_worker.js): featureMaps, filters.
+Object.assign(handlers, insideHandlers(() => M));
 
 let hog = []; // blocks held by debug('hog')
 
