@@ -271,7 +271,7 @@ int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *spe
         }
         if (l->ops->init) l->ops->init(l, &t.rng);
     }
-    rc = ensure_capacity(&t, NN_MIN_BATCH_CAPACITY);
+    rc = ensure_capacity(&t, 1); // the smallest block: a fit grows it to its batch size
     if (rc) {
         nn_model_free(&t);
         return rc;
