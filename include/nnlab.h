@@ -502,6 +502,10 @@ typedef struct nn_layer_ops {
     // From dy (w.r.t. z when the layer has its own activation): dw, db into
     // the gradient block, and dx (B, in) unless dx is NULL (not needed).
     void (*backward)(nn_layer *l, const float *x, float *dx, int B);
+    // Keras's shape of the layer's first weight array (Dense (in, out),
+    // Conv2D (kh, kw, c, f), BatchNormalization gamma (c)) into dims; returns
+    // how many dims. NULL for a kind without weights.
+    int (*kernel_shape)(const nn_layer *l, int *dims);
 } nn_layer_ops;
 
 // The table entry of a kind, NULL when the kind is unknown.
@@ -609,6 +613,19 @@ int nn_model_reserve_batch(nn_model *m, int rows);
 int nn_model_summary(const nn_model *m, char *buf, size_t size);
 // Trainable parameters of a layer (0 for Activation/Dropout/Flatten/pooling).
 size_t nn_layer_param_count(const nn_layer *l);
+// Keras's shape of a layer's kernel (its first weight array; the second, the
+// bias or beta, is l->b with out_shape.c floats) into dims[0..3]: Dense
+// (in, out), Conv2D (kh, kw, c, f), BatchNormalization (c). Returns the
+// number of dims, 0 for a layer without weights.
+int nn_layer_kernel_shape(const nn_layer *l, int dims[4]);
+// The name Keras gives layer i of the model ("conv2d", "conv2d_1": numbered
+// per class, as in summary()), written into buf; returns buf.
+char *nn_model_layer_name(const nn_model *m, int i, char *buf, size_t size);
+// Inference (training off, as predict) on one sample x (input_size floats),
+// keeping every layer's output: outputs[i] points to layer i's out_shape
+// values (h, w, c), inside the model's work block, valid until the model runs
+// again. Nothing is allocated. NN_OK or NN_ERR_ARG.
+int nn_model_layer_outputs(nn_model *m, const float *x, const float **outputs);
 
 // A model with an image input (28, 28, 1) reads only images of that size: NN_OK
 // for a flat input or matching images, else NN_ERR_ARG naming `what` ("training

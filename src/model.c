@@ -271,7 +271,7 @@ int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *spe
         }
         if (l->ops->init) l->ops->init(l, &t.rng);
     }
-    rc = ensure_capacity(&t, NN_MIN_BATCH_CAPACITY);
+    rc = ensure_capacity(&t, 1); // the smallest block: a fit grows it to its batch size
     if (rc) {
         nn_model_free(&t);
         return rc;
@@ -438,6 +438,16 @@ static void total_line(nn_text *t, const char *what, size_t n) {
     put(t, " %s: %s (%s)\n", what, count, bytes);
 }
 
+// Keras numbers layers per class: conv2d, conv2d_1, ...
+char *nn_model_layer_name(const nn_model *m, int i, char *buf, size_t size) {
+    const nn_layer *l = &m->layers[i];
+    int before = 0;
+    for (int j = 0; j < i; j++) before += m->layers[j].spec.kind == l->spec.kind;
+    if (before) snprintf(buf, size, "%s_%d", l->ops->keras_name, before);
+    else snprintf(buf, size, "%s", l->ops->keras_name);
+    return buf;
+}
+
 int nn_model_summary(const nn_model *m, char *buf, size_t size) {
     static const int w[3] = {33, 24, 15};
     nn_text t = {buf, size, 0};
@@ -452,15 +462,10 @@ int nn_model_summary(const nn_model *m, char *buf, size_t size) {
     cell(&t, "Param #", w[2], 1);
     put(&t, "┃\n");
     rule(&t, "┡", "╇", "┩", "━", w);
-    int seen[NN_LAYER_KIND_COUNT] = {0};
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
-        char name[96], shape[48], params[32];
-        int k = l->spec.kind;
-        // Keras numbers layers per class: conv2d, conv2d_1, ...
-        if (seen[k]) snprintf(name, sizeof name, "%s_%d (%s)", l->ops->keras_name, seen[k], l->ops->keras_class);
-        else snprintf(name, sizeof name, "%s (%s)", l->ops->keras_name, l->ops->keras_class);
-        seen[k]++;
+        char base[64], name[96], shape[48], params[32];
+        snprintf(name, sizeof name, "%s (%s)", nn_model_layer_name(m, i, base, sizeof base), l->ops->keras_class);
         nn_shape_format(l->out_shape, shape, sizeof shape);
         thousands(params, l->n_params + l->n_state); // Keras counts every weight of the layer
         row(&t, name, shape, params, w);
@@ -624,6 +629,16 @@ int nn_model_predict(nn_model *m, const float *x, int n, float *probs) {
         const float *p = forward(m, x + (size_t)start * m->input_size, B, 0);
         memcpy(probs + (size_t)start * out, p, (size_t)B * out * sizeof(float));
     }
+    return NN_OK;
+}
+
+// forward() leaves every layer's batch output in its y, so one sample's
+// outputs are the first rows: nothing to copy or allocate.
+int nn_model_layer_outputs(nn_model *m, const float *x, const float **outputs) {
+    if (!x || !outputs) return nn_set_error(NN_ERR_ARG, "layer outputs need an input and room for %d pointers",
+                                            m->n_layers);
+    forward(m, x, 1, 0);
+    for (int i = 0; i < m->n_layers; i++) outputs[i] = m->layers[i].y;
     return NN_OK;
 }
 

@@ -76,7 +76,10 @@ static int grow_text(size_t need) {
 }
 
 // Replace the current model by a successfully built one.
+static int have_layer_out; // nn_wasm_layer_outputs ran on the current model (see layer_out)
+
 static void adopt_model(nn_model *m) {
+    have_layer_out = 0; // they pointed into the old model's work block
     if (have_model) nn_model_free(&model);
     model = *m;
     have_model = 1;
@@ -109,6 +112,12 @@ static void adopt_model(nn_model *m) {
 #define EVAL_FIELDS(X) X(loss) X(accuracy)
 // A Dense kernel's size (inputs, units).
 #define KERNEL_FIELDS(X) X(inputs) X(units)
+// One layer of the current model: its kind (nn_layer_kind), output and input
+// shapes, trainable parameters, the kernel's Keras shape (kernelDims of
+// kernel0..3: Conv2D kh, kw, c, f; Dense in, out; 0 dims: no weights), and
+// the floats of the second array (bias, beta), which follows the kernel.
+#define LAYER_FIELDS(X) X(kind) X(outH) X(outW) X(outC) X(inH) X(inW) X(inC) X(params) X(kernelDims) \
+    X(kernel0) X(kernel1) X(kernel2) X(kernel3) X(second)
 // nn_wasm_layer_shapes: the head, then one SHAPE row for the input and one per layer.
 #define SHAPES_FIELDS(X) X(layers) X(failed) X(status)
 #define SHAPE_FIELDS(X) X(h) X(w) X(c) X(params) X(state)
@@ -118,6 +127,7 @@ typedef struct { MODEL_FIELDS(NN_REC_MEMBER) } model_record;
 typedef struct { DATASET_FIELDS(NN_REC_MEMBER) } dataset_record;
 typedef struct { EVAL_FIELDS(NN_REC_MEMBER) } eval_record;
 typedef struct { KERNEL_FIELDS(NN_REC_MEMBER) } kernel_record;
+typedef struct { LAYER_FIELDS(NN_REC_MEMBER) } layer_record;
 typedef struct { SHAPE_FIELDS(NN_REC_MEMBER) } shape_record;
 typedef struct {
     SHAPES_FIELDS(NN_REC_MEMBER)
@@ -129,15 +139,17 @@ static model_record model_rec;
 static dataset_record dataset_rec;
 static eval_record eval_rec;
 static kernel_record kernel_rec;
+static layer_record layer_rec;
 static shapes_record shapes_rec;
 
 // The field names of record `which` ("fit", "model", "dataset", "eval",
-// "kernel", "shapes", "shape": a row of "shapes"), comma-separated, or NULL.
+// "kernel", "layer", "shapes", "shape": a row of "shapes"), comma-separated, or NULL.
 NN_EXPORT const char *nn_wasm_record_fields(const char *which) {
     static const struct { const char *which, *names; } records[] = {
         {"fit", FIT_FIELDS(NN_REC_NAME)},         {"model", MODEL_FIELDS(NN_REC_NAME)},
         {"dataset", DATASET_FIELDS(NN_REC_NAME)}, {"eval", EVAL_FIELDS(NN_REC_NAME)},
-        {"kernel", KERNEL_FIELDS(NN_REC_NAME)},   {"shapes", SHAPES_FIELDS(NN_REC_NAME)},
+        {"kernel", KERNEL_FIELDS(NN_REC_NAME)},   {"layer", LAYER_FIELDS(NN_REC_NAME)},
+        {"shapes", SHAPES_FIELDS(NN_REC_NAME)},
         {"shape", SHAPE_FIELDS(NN_REC_NAME)},
     };
     for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
@@ -549,6 +561,87 @@ NN_EXPORT const float *nn_wasm_dense_kernel(int k) {
     }
     nn_set_error(NN_ERR_ARG, "The model has no Dense layer number %d.", k + 1);
     return NULL;
+}
+
+// ---------------------------------------------------------------------------
+// Looking inside one layer: its shapes, name, weights and, after
+// nn_wasm_layer_outputs, its output for one image (the page's feature maps
+// and filters).
+
+static const float *layer_out[NN_MAX_LAYERS]; // layer outputs of the last nn_wasm_layer_outputs
+static const float *layer_out_work;           // the work block they point into
+
+static const nn_layer *layer_at(int i) {
+    if (need_model()) return NULL;
+    if (i < 0 || i >= model.n_layers) {
+        nn_set_error(NN_ERR_ARG, "The model has no layer number %d (it has %d).", i + 1, model.n_layers);
+        return NULL;
+    }
+    return &model.layers[i];
+}
+
+// The "layer" record of layer i, or NULL (and an error) when there is no such layer.
+NN_EXPORT const layer_record *nn_wasm_layer_info(int i) {
+    memset(&layer_rec, 0, sizeof layer_rec);
+    const nn_layer *l = layer_at(i);
+    if (!l) return NULL;
+    int dims[4] = {0};
+    int n = nn_layer_kernel_shape(l, dims);
+    layer_rec = (layer_record){
+        .kind = l->spec.kind, .outH = l->out_shape.h, .outW = l->out_shape.w, .outC = l->out_shape.c,
+        .inH = l->in_shape.h, .inW = l->in_shape.w, .inC = l->in_shape.c, .params = (double)l->n_params,
+        .kernelDims = n, .kernel0 = dims[0], .kernel1 = dims[1], .kernel2 = dims[2], .kernel3 = dims[3],
+        .second = l->n_params ? (double)(l->n_params - (size_t)(l->b - l->w)) : 0.0,
+    };
+    return &layer_rec;
+}
+
+// Keras's name of layer i ("conv2d_1"), or NULL.
+NN_EXPORT const char *nn_wasm_layer_name(int i) {
+    if (!layer_at(i) || grow_text(64)) return NULL;
+    return nn_model_layer_name(&model, i, text, text_cap);
+}
+
+// Keras's class of layer i ("Conv2D"), or NULL.
+NN_EXPORT const char *nn_wasm_layer_class(int i) {
+    const nn_layer *l = layer_at(i);
+    return l ? l->ops->keras_class : NULL;
+}
+
+// The parameters of layer i: its kernel then its second array (nn_wasm_layer_info
+// gives both shapes), or NULL when it has none.
+NN_EXPORT const float *nn_wasm_layer_weights(int i) {
+    const nn_layer *l = layer_at(i);
+    if (!l) return NULL;
+    if (!l->n_params) {
+        nn_set_error(NN_ERR_ARG, "Layer %d (%s) has no weights.", i + 1, l->ops->keras_class);
+        return NULL;
+    }
+    return l->w;
+}
+
+// Run the current model in inference on one sample x (input size floats)
+// and keep every layer's output for nn_wasm_layer_output.
+NN_EXPORT int nn_wasm_layer_outputs(const float *x) {
+    have_layer_out = 0;
+    int rc = need_model();
+    if (rc || (rc = nn_model_layer_outputs(&model, x, layer_out))) return rc;
+    have_layer_out = 1;
+    layer_out_work = model.work;
+    return NN_OK;
+}
+
+// Layer i's output (out h * w * c floats, NHWC) from the last
+// nn_wasm_layer_outputs, or NULL. Read it before anything else runs the
+// model: a training step or a prediction overwrites it, and a larger batch
+// moves the work block (then this refuses).
+NN_EXPORT const float *nn_wasm_layer_output(int i) {
+    if (!layer_at(i)) return NULL;
+    if (!have_layer_out || layer_out_work != model.work) {
+        nn_set_error(NN_ERR_STATE, "Run the model on an image first.");
+        return NULL;
+    }
+    return layer_out[i];
 }
 
 NN_EXPORT int nn_wasm_history_epochs(void) { return have_model ? model.history.epochs : 0; }

@@ -3,7 +3,8 @@
  * syntax for conv2d / maxpool / avgpool / flatten / batchnorm and its writer,
  * the sentences for shapes that do not flow, Keras's summary of
  * mnist_convnet, whole-model backprop of a small CNN against a double
- * forward, training, and save → load with BatchNormalization's state.
+ * forward, training, save → load with BatchNormalization's state, and every
+ * layer's output for one image (the page's feature maps) against that forward.
  * (The kernels have their own tests in test_conv.c.)
  */
 #include "nn_fixtures.h"
@@ -248,55 +249,61 @@ static double act(nn_activation a, double z) {
     }
 }
 
+// Layer l on a (B, h, w, c), in double, written from the definitions; a.v is
+// freed and replaced by the output. BatchNormalization uses the batch's
+// statistics when training, the moving ones otherwise (Keras's call(training)).
+static void ref_layer(const nn_layer *l, dbl_t *io, int B, int training) {
+    dbl_t a = *io;
+    dbl_t y = {l->out_shape.h, l->out_shape.w, l->out_shape.c, NULL};
+    size_t rows = (size_t)B * y.h * y.w; // positions, each of c values
+    switch (l->spec.kind) {
+    case NN_LAYER_CONV2D:
+    case NN_LAYER_MAX_POOLING2D:
+    case NN_LAYER_AVERAGE_POOLING2D: ref_window(l, &a, B, &y); break;
+    case NN_LAYER_DENSE:
+        y.v = dalloc((size_t)B * l->out);
+        for (int r = 0; r < B; r++)
+            for (int o = 0; o < l->out; o++) {
+                double z = l->b[o];
+                for (int k = 0; k < l->in; k++) z += a.v[(size_t)r * l->in + k] * l->w[(size_t)k * l->out + o];
+                y.v[(size_t)r * l->out + o] = z;
+            }
+        break;
+    case NN_LAYER_BATCH_NORMALIZATION:
+        y.v = dalloc(rows * y.c);
+        for (int c = 0; c < y.c; c++) {
+            double mean = 0, var = 0;
+            for (size_t r = 0; r < rows; r++) mean += a.v[r * y.c + c];
+            mean /= (double)rows;
+            for (size_t r = 0; r < rows; r++) var += (a.v[r * y.c + c] - mean) * (a.v[r * y.c + c] - mean);
+            var /= (double)rows; // Keras normalises with the biased batch variance
+            if (!training) mean = l->state[c], var = l->state[y.c + c];
+            for (size_t r = 0; r < rows; r++)
+                y.v[r * y.c + c] = l->w[c] * (a.v[r * y.c + c] - mean) / sqrt(var + NN_BN_EPSILON) + l->b[c];
+        }
+        break;
+    default: // Flatten, Dropout(0), Activation: the values as they are
+        y.v = dalloc(rows * y.c);
+        memcpy(y.v, a.v, rows * y.c * sizeof(double));
+    }
+    if (l->ops->activation) {
+        for (size_t i = 0; i < rows * y.c; i++) y.v[i] = act(l->spec.activation, y.v[i]);
+        if (l->spec.activation == NN_ACT_SOFTMAX)
+            for (size_t r = 0; r < rows; r++) {
+                double *p = y.v + r * y.c, mx = p[0], sum = 0;
+                for (int c = 1; c < y.c; c++) mx = p[c] > mx ? p[c] : mx;
+                for (int c = 0; c < y.c; c++) sum += (p[c] = exp(p[c] - mx));
+                for (int c = 0; c < y.c; c++) p[c] /= sum;
+            }
+    }
+    free(a.v);
+    *io = y;
+}
+
 static double ref_loss(const nn_model *m, const float *x, const uint8_t *labels, int B) {
     dbl_t a = {m->input_shape.h, m->input_shape.w, m->input_shape.c, dalloc((size_t)B * m->input_size)};
     for (int i = 0; i < B * m->input_size; i++) a.v[i] = x[i];
-    for (int li = 0; li < m->n_layers; li++) {
-        const nn_layer *l = &m->layers[li];
-        dbl_t y = {l->out_shape.h, l->out_shape.w, l->out_shape.c, NULL};
-        size_t rows = (size_t)B * y.h * y.w; // positions, each of c values
-        switch (l->spec.kind) {
-        case NN_LAYER_CONV2D:
-        case NN_LAYER_MAX_POOLING2D:
-        case NN_LAYER_AVERAGE_POOLING2D: ref_window(l, &a, B, &y); break;
-        case NN_LAYER_DENSE:
-            y.v = dalloc((size_t)B * l->out);
-            for (int r = 0; r < B; r++)
-                for (int o = 0; o < l->out; o++) {
-                    double z = l->b[o];
-                    for (int k = 0; k < l->in; k++) z += a.v[(size_t)r * l->in + k] * l->w[(size_t)k * l->out + o];
-                    y.v[(size_t)r * l->out + o] = z;
-                }
-            break;
-        case NN_LAYER_BATCH_NORMALIZATION:
-            y.v = dalloc(rows * y.c);
-            for (int c = 0; c < y.c; c++) {
-                double mean = 0, var = 0;
-                for (size_t r = 0; r < rows; r++) mean += a.v[r * y.c + c];
-                mean /= (double)rows;
-                for (size_t r = 0; r < rows; r++) var += (a.v[r * y.c + c] - mean) * (a.v[r * y.c + c] - mean);
-                var /= (double)rows; // Keras normalises with the biased batch variance
-                for (size_t r = 0; r < rows; r++)
-                    y.v[r * y.c + c] = l->w[c] * (a.v[r * y.c + c] - mean) / sqrt(var + NN_BN_EPSILON) + l->b[c];
-            }
-            break;
-        default: // Flatten, Dropout(0), Activation: the values as they are
-            y.v = dalloc(rows * y.c);
-            memcpy(y.v, a.v, rows * y.c * sizeof(double));
-        }
-        if (l->ops->activation) {
-            for (size_t i = 0; i < rows * y.c; i++) y.v[i] = act(l->spec.activation, y.v[i]);
-            if (l->spec.activation == NN_ACT_SOFTMAX)
-                for (size_t r = 0; r < rows; r++) {
-                    double *p = y.v + r * y.c, mx = p[0], sum = 0;
-                    for (int c = 1; c < y.c; c++) mx = p[c] > mx ? p[c] : mx;
-                    for (int c = 0; c < y.c; c++) sum += (p[c] = exp(p[c] - mx));
-                    for (int c = 0; c < y.c; c++) p[c] /= sum;
-                }
-        }
-        free(a.v);
-        a = y;
-    }
+    for (int li = 0; li < m->n_layers; li++) ref_layer(&m->layers[li], &a, B, 1);
     double total = 0;
     for (int r = 0; r < B; r++) total += -log(a.v[(size_t)r * a.c + labels[r]]);
     free(a.v);
@@ -465,6 +472,87 @@ static void test_rollback_includes_state(void) {
     nn_dataset_free(&d);
 }
 
+// ---------------------------------------------------------------------------
+// Every layer's output for one image (the page's feature maps): the values
+// forward leaves in each layer equal the double forward layer by layer, in
+// inference (BatchNormalization with its moving statistics, Dropout off); the
+// last one is predict's answer; nothing is allocated; names and kernel shapes
+// are Keras's.
+
+static void test_layer_outputs(void) {
+    const char *layers = "conv2d:3:3:relu,batchnorm,maxpool:2,conv2d:2:2x3:tanh:same,conv2d:2:2:relu,"
+                         "avgpool:2,flatten,dropout:0.5,4:softmax";
+    nn_shape in = {9, 10, 1};
+    nn_model m;
+    CHECK_OK(build(&m, in, layers, 5, NN_OPT_ADAM, 0));
+    if (!m.params) return;
+    nn_rng g;
+    nn_rng_seed(&g, 6);
+    // BatchNormalization's gamma, beta and moving statistics away from their
+    // starting values, so that inference differs from the identity.
+    nn_layer *bn = &m.layers[1];
+    for (int c = 0; c < 3; c++) {
+        bn->w[c] = 0.5f + nn_rng_uniform(&g);
+        bn->b[c] = nn_rng_uniform(&g) - 0.5f;
+        bn->state[c] = 0.2f * c;
+        bn->state[3 + c] = 0.5f + c;
+    }
+    float x[90];
+    for (int i = 0; i < 90; i++) x[i] = nn_rng_uniform(&g);
+    const float *outs[NN_MAX_LAYERS];
+    float *work = m.work;
+    CHECK_OK(nn_model_layer_outputs(&m, x, outs));
+    CHECK(m.work == work, "the work block was not reallocated");
+
+    dbl_t a = {in.h, in.w, in.c, dalloc(90)};
+    for (int i = 0; i < 90; i++) a.v[i] = x[i];
+    for (int li = 0; li < m.n_layers; li++) {
+        const nn_layer *l = &m.layers[li];
+        ref_layer(l, &a, 1, 0);
+        double worst = 0;
+        for (int i = 0; i < l->out; i++) worst = fmax(worst, fabs(outs[li][i] - a.v[i]) / fmax(1.0, fabs(a.v[i])));
+        CHECK(worst <= 1e-5, "layer %d (%s): outputs differ from the double forward by %g", li + 1,
+              l->ops->keras_class, worst);
+    }
+    free(a.v);
+    float probs[4];
+    const float *last = outs[m.n_layers - 1];
+    float kept[4] = {last[0], last[1], last[2], last[3]};
+    CHECK_OK(nn_model_predict(&m, x, 1, probs));
+    CHECK(memcmp(probs, kept, sizeof probs) == 0, "the last layer's output is predict's answer");
+
+    // A second image gives other maps from the same pointers.
+    float x2[90];
+    for (int i = 0; i < 90; i++) x2[i] = 1.0f - x[i];
+    const float *outs2[NN_MAX_LAYERS];
+    CHECK_OK(nn_model_layer_outputs(&m, x2, outs2));
+    CHECK(outs2[0] == outs[0] && outs2[0][0] != kept[0], "the same buffers, new values");
+
+    static const char *const names[] = {"conv2d", "batch_normalization", "max_pooling2d", "conv2d_1", "conv2d_2",
+                                        "average_pooling2d", "flatten", "dropout", "dense"};
+    char name[64];
+    for (int li = 0; li < m.n_layers; li++)
+        CHECK(strcmp(nn_model_layer_name(&m, li, name, sizeof name), names[li]) == 0, "layer %d is %s", li + 1,
+              name);
+    int dims[4];
+    CHECK(nn_layer_kernel_shape(&m.layers[0], dims) == 4 && dims[0] == 3 && dims[1] == 3 && dims[2] == 1 &&
+              dims[3] == 3,
+          "conv2d kernel (3, 3, 1, 3): %d (%d, %d, %d, %d)", nn_layer_kernel_shape(&m.layers[0], dims), dims[0],
+          dims[1], dims[2], dims[3]);
+    CHECK(nn_layer_kernel_shape(&m.layers[3], dims) == 4 && dims[0] == 2 && dims[1] == 3 && dims[2] == 3 &&
+              dims[3] == 2,
+          "conv2d_1 kernel (2, 3, 3, 2)");
+    CHECK(nn_layer_kernel_shape(&m.layers[1], dims) == 1 && dims[0] == 3, "batch_normalization gamma (3)");
+    CHECK(nn_layer_kernel_shape(&m.layers[2], dims) == 0 && dims[0] == 0, "max_pooling2d has no kernel");
+    const nn_layer *dense = &m.layers[8];
+    CHECK(nn_layer_kernel_shape(dense, dims) == 2 && dims[0] == dense->in && dims[1] == 4, "dense kernel (%d, 4)",
+          dense->in);
+    // The kernel then the bias, as the layer's parameters are laid out.
+    CHECK(m.layers[0].b == m.layers[0].w + 3 * 3 * 1 * 3, "conv2d bias after its kernel");
+    CHECK(nn_model_layer_outputs(&m, NULL, outs) == NN_ERR_ARG, "no input is refused");
+    nn_model_free(&m);
+}
+
 int main(void) {
     RUN(test_syntax);
     RUN(test_refusals);
@@ -473,5 +561,6 @@ int main(void) {
     RUN(test_cnn_trains);
     RUN(test_save_load_with_state);
     RUN(test_rollback_includes_state);
+    RUN(test_layer_outputs);
     return nn_test_report();
 }

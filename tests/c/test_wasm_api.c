@@ -86,6 +86,7 @@ static void test_records(void) {
     CHECK(fields("dataset") * sizeof(double) == sizeof(dataset_record), "dataset");
     CHECK(fields("eval") * sizeof(double) == sizeof(eval_record), "eval");
     CHECK(fields("kernel") * sizeof(double) == sizeof(kernel_record), "kernel");
+    CHECK(fields("layer") * sizeof(double) == sizeof(layer_record), "layer");
     CHECK(fields("shape") * sizeof(double) == sizeof(shape_record), "shape");
     CHECK(fields("shapes") * sizeof(double) == offsetof(shapes_record, rows), "shapes");
     CHECK(nn_wasm_record_fields("nothing") == NULL, "unknown record");

@@ -3,8 +3,10 @@
 //
 //  - the pad: each change of the drawing is preprocessed (preprocess.js) and
 //    sent to the worker for a prediction, one request in flight at a time;
-//  - the pretrained MLP (assets/) is loaded at start, so drawing works before
-//    any training, and the card says which model answers;
+//  - a pretrained model (assets/: the MLP, or the CNN when chosen last) is
+//    loaded at start, so drawing works before any training; the card says
+//    which model answers and lets the student choose the other one;
+//  - the feature maps of the drawing and the filters (inside.js);
 //  - the test-set explorer and the confusion matrix are recomputed from the
 //    model's probabilities for all test images whenever the model changes and
 //    after every epoch; the first-layer weights also every LIVE_MS while
@@ -16,10 +18,13 @@
 // Like app.js it holds state and wires things; the ui/ modules draw and the
 // bridge is the only way to the worker.
 
+import { coalesced } from './coalesced.js';
 import { ExportError, exportTfjs } from './export_tfjs.js';
 import { onLangChange, t } from './i18n.js';
+import { Inside } from './inside.js';
 import { argmaxRows, confusion, summarize } from './metrics.js';
 import { ModelFileError } from './model_file.js';
+import { Pretrained } from './pretrained.js';
 import { SIZE, alphaOf, toMnist } from './preprocess.js';
 import { deleteLastModel, getLastModel, putLastModel } from './store.js';
 import { ConfusionView } from './ui/confusion.js';
@@ -29,35 +34,12 @@ import { DrawView } from './ui/draw_view.js';
 import { Explorer } from './ui/explorer.js';
 import { ModelIoView } from './ui/model_io.js';
 import { PAD_SIZE } from './ui/pad.js';
+import { PretrainedChooser } from './ui/pretrained_chooser.js';
 import { WeightsView } from './ui/weights.js';
 
-const PRETRAINED = new URL('../assets/pretrained-mlp.nnl', import.meta.url);
-const PRETRAINED_INFO = new URL('../assets/pretrained-mlp.json', import.meta.url);
+const ASSETS = new URL('../assets/', import.meta.url);
+const PRETRAINED_KEY = 'nnlab.pretrained'; // the pretrained model chosen last ('mlp', 'cnn')
 const LIVE_MS = 1000; // weights and the pad's answer refresh this often while training
-
-// Run an async job so that calls while it runs fold into one more run after
-// it: the latest state is always shown, and never two requests at once.
-function coalesced(job) {
-  let busy = false;
-  let again = false;
-  const run = async () => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        await job();
-      } while (again);
-    } finally {
-      busy = false;
-    }
-  };
-  run.busy = () => busy;
-  return run;
-}
 
 export class Lab {
   // app: { state(): the page's state, adopt(bytes, source): load a model file
@@ -68,7 +50,7 @@ export class Lab {
     this.model = null;       // the worker's describeModel() of the current model
     this.source = { kind: 'none' };
     this.epochs = 0;         // epochs the current model has been trained for
-    this.pretrained = null;  // { bytes, info } once fetched
+    this.pretrained = new Pretrained(ASSETS); // the models in assets/
     this.test = null;        // the test set, for the explorer
     this.inspected = null;   // { counts, summary, k } of the last refresh
     this.padProbs = null;
@@ -86,6 +68,8 @@ export class Lab {
       },
     });
     this.weights = new WeightsView();
+    this.chooser = new PretrainedChooser({ choose: (id) => this.usePretrained(id) });
+    this.inside = new Inside({ bridge, app }); // feature maps and filters
     this.io = new ModelIoView({
       continueTraining: () => this.app.start(true),
       usePretrained: () => this.usePretrained(),
@@ -111,23 +95,34 @@ export class Lab {
   // ---------------------------------------------------------------------------
   // Start-up: the pretrained model, and the one kept from last time
 
-  // Loads the pretrained MLP as the current model; false if it is not there
-  // (the page then builds an untrained model as before).
+  // Loads the pretrained model chosen last (the MLP at first) as the current
+  // model; false if it is not there (the page then builds an untrained model
+  // as before).
   async startup() {
     this.offerStored();
+    await this.pretrained.probe();
+    let id = 'mlp';
     try {
-      const [bin, info] = await Promise.all([fetch(PRETRAINED), fetch(PRETRAINED_INFO)]);
-      if (!bin.ok) return false;
-      this.pretrained = { bytes: await bin.arrayBuffer(), info: info.ok ? await info.json() : {} };
+      id = localStorage.getItem(PRETRAINED_KEY) || id;
     } catch {
-      return false;
+      // no storage: the MLP
     }
-    return this.usePretrained();
+    return this.usePretrained(this.pretrained.has(id) ? id : 'mlp');
   }
 
-  async usePretrained() {
-    if (!this.pretrained) return false;
-    return this.app.adopt(this.pretrained.bytes.slice(0), { kind: 'pretrained' });
+  // Make pretrained model `id` ('mlp', 'cnn') the current one; remembered for next time.
+  async usePretrained(id = 'mlp') {
+    const got = await this.pretrained.get(id);
+    if (!got) return false;
+    const ok = await this.app.adopt(got.bytes, { kind: 'pretrained', which: id, name: this.pretrained.fileOf(id) });
+    if (ok) {
+      try {
+        localStorage.setItem(PRETRAINED_KEY, id);
+      } catch {
+        // not remembered
+      }
+    }
+    return ok;
   }
 
   async offerStored() {
@@ -171,13 +166,14 @@ export class Lab {
     this.showSource();
     this.predictPad();
     this.inspect();
+    this.inside.modelShown(model);
   }
 
   showSource() {
     const kind = this.source.kind;
     const info = this.model && this.model.info;
     const n = this.epochs;
-    const opts = { pretrainedAvailable: !!this.pretrained };
+    const opts = { pretrainedAvailable: this.pretrained.has('mlp') };
     if (!info) {
       this.draw.showSource('source.none', {}, opts);
       return;
@@ -187,8 +183,9 @@ export class Lab {
       return;
     }
     if (kind === 'pretrained') {
-      const acc = this.pretrained && this.pretrained.info.val_accuracy;
-      this.draw.showSource(acc ? 'source.pretrainedAcc' : 'source.pretrained', { acc: (acc * 100).toFixed(1) }, opts);
+      const acc = this.pretrained.accuracy(this.source.which);
+      const key = this.source.which === 'cnn' ? 'source.pretrainedCnn' : 'source.pretrained';
+      this.draw.showSource(acc ? `${key}Acc` : key, { acc: (acc * 100).toFixed(1) }, opts);
     } else if (kind === 'file') {
       this.draw.showSource('source.file', { name: this.source.name, n }, opts);
     } else if (kind === 'restored') {
@@ -208,14 +205,19 @@ export class Lab {
     this.io.setButtons({
       canContinue: idle && s.dataReady && s.workerReady && s.hasModel && !!info && info.step > 0 && !s.buildError,
       canExport: idle && s.hasModel,
-      canPretrained: { available: !!this.pretrained, enabled: idle && s.workerReady },
+      canPretrained: { available: this.pretrained.has('mlp'), enabled: idle && s.workerReady },
       training: !idle,
+    });
+    this.chooser.set({
+      available: this.pretrained.found, active: this.source.kind === 'pretrained' ? this.source.which : null,
+      enabled: idle && s.workerReady,
     });
   }
 
   dataLoaded() {
     this.test = null; // (another dataset may have replaced the test set)
     this.inspect();
+    this.inside.dataLoaded();
   }
 
   onProgress({ p, epochEnd }) {
@@ -266,6 +268,7 @@ export class Lab {
   async predictPadNow() {
     const x = this.draw.isEmpty() ? null : toMnist(alphaOf(this.draw.pixels()), PAD_SIZE, PAD_SIZE);
     this.padInput = x && Float32Array.from(x);
+    this.inside.padChanged(this.padInput);
     this.draw.showInput(x);
     const info = this.model && this.model.info;
     if (!x || !info || info.inputSize !== x.length) {
@@ -351,6 +354,8 @@ export class Lab {
       counts: { ...this.counts },
       confusion: c && { counts: Array.from(c.counts), k: c.k, total: c.summary.total, correct: c.summary.correct },
       strokes: this.draw.pad.strokes.length,
+      pretrained: this.source.kind === 'pretrained' ? this.source.which : null,
+      inside: this.inside.snapshot(),
     };
   }
 }

@@ -42,6 +42,11 @@ export const METHODS = {
   testSet: [],
   predictTest: [],
   firstLayer: [],
+  // See inside (inside.js, inside_worker.js): every layer's output for the
+  // image x (input size floats, moved) or for test image `test`; the first
+  // Conv2D layer's kernels.
+  featureMaps: { args: ['x', 'test'], transfer: ({ x }) => (x ? [x.buffer] : []) },
+  filters: [],
 };
 
 // The entry of `name` as { args, transfer }.

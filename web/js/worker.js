@@ -13,6 +13,7 @@
 // (record() below).
 
 import createNnlab from '../wasm/nnlab.js';
+import { insideHandlers } from './inside_worker.js'; // see inside: feature maps, filters
 import { METHODS } from './protocol.js';
 
 const SLICE_MS = 25;
@@ -84,7 +85,9 @@ function floats(ptr, n) {
 }
 
 // The field names of each record of src/wasm_api.c, as the glue lists them.
-const FIELDS = { fit: null, model: null, dataset: null, eval: null, kernel: null, shapes: null, shape: null };
+const FIELDS = {
+  fit: null, model: null, dataset: null, eval: null, kernel: null, layer: null, shapes: null, shape: null,
+};
 
 // The record `name` at ptr as an object of its named fields.
 function record(name, ptr) {
@@ -542,6 +545,9 @@ const handlers = {
     return { heapBytes: M.HEAPU8.length, hogBlocks: hog.length };
   },
 };
+
+// See inside (inside_worker.js): featureMaps, filters.
+Object.assign(handlers, insideHandlers(() => M, record));
 
 let hog = []; // blocks held by debug('hog')
 let testing = false; // init said the page is the browser tests' (debug requests allowed)

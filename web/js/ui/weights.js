@@ -6,7 +6,7 @@
 // most while training.
 
 import { setI18n, t } from '../i18n.js';
-import { drawWeightMosaic } from './images.js';
+import { drawWeightMosaic, tileAt } from './images.js';
 
 export const MAX_UNITS = 100;
 const GAP = 2; // grey pixels between tiles (in canvas pixels, scaled up with the tiles)
@@ -47,11 +47,7 @@ export class WeightsView {
 
   unitAt(e) {
     if (!this.layout) return -1;
-    const { n, cols, rows, side } = this.layout;
-    const r = this.canvas.getBoundingClientRect();
-    const x = Math.floor(((e.clientX - r.left) / r.width) * this.canvas.width / (side + GAP));
-    const y = Math.floor(((e.clientY - r.top) / r.height) * this.canvas.height / (side + GAP));
-    const j = y * cols + x;
-    return x < cols && y < rows && j < n ? j : -1;
+    const { n, cols, side } = this.layout;
+    return tileAt(this.canvas, { n, cols, tw: side, th: side, gap: GAP }, e);
   }
 }
