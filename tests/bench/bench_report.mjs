@@ -107,6 +107,7 @@ for (const [model, modelName] of MODELS) {
     if (!r) {
       const failedRun = failed.some((x) => x.run === label(run) && x.model === model);
       if (!failedRun && run === 'chromium-sliced' && !CNNS.has(model)) continue; // listed below
+      if (!failedRun && run === 'nnlab-wasm-scalar' && CNNS.has(model)) continue; // Dense models only
       const reason = why[`${label(run)} ${model}`];
       table.push([runName, modelName, failedRun ? `failed${reason ? `: ${reason}` : ''}` : 'not run',
                   '', '', '', '']);

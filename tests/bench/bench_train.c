@@ -10,7 +10,8 @@
  *
  * The convolutional models of issue 10 run the same way at their own batch
  * size: "convnet" is Keras's mnist_convnet (batch 128), "cnn" the TF.js
- * tutorial's small CNN (batch 32); their input is the images' (28, 28, 1).
+ * tutorial's small CNN (batch 32); their input is the images' (28, 28, 1),
+ * a Dense model's the flat 784 pixels.
  *
  * FLOPs count only the GEMMs, the work that dominates: per Dense layer and
  * batch of B rows, forward 2·B·in·out, weight gradient 2·B·in·out, and input
@@ -207,8 +208,9 @@ int main(int argc, char **argv) {
     int n = nn_parse_layers(model.layers, specs, NN_MAX_LAYERS);
     if (n < 0) return fail("layers");
     nn_model m;
-    nn_shape image = {train.rows, train.cols, 1};
-    if (nn_model_create_shaped(&m, image, specs, n, 1)) return fail("model");
+    // The images' (28, 28, 1) when a layer needs an image, else flat 784 (as the CLI).
+    nn_shape input = nn_input_shape_for(specs, n, train.rows, train.cols, 1);
+    if (nn_model_create_shaped(&m, input, specs, n, 1)) return fail("model");
     nn_optimizer adam = nn_optimizer_defaults(NN_OPT_ADAM);
     if (nn_model_compile(&m, &adam, NN_LOSS_CATEGORICAL_CROSSENTROPY)) return fail("compile");
 
