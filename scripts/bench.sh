@@ -170,7 +170,10 @@ for ((r = 1; r <= repeat; r++)); do
         done
     fi
     if [ "$page" != 0 ]; then
-        measure page-main-thread mlp node tests/bench/chromium/page_tasks.mjs
+        for model in mlp cnn convnet; do
+            if [ "$model" != mlp ] && [ "${NN_BENCH_CNN:-1}" = 0 ]; then continue; fi
+            measure page-main-thread "$model" node tests/bench/chromium/page_tasks.mjs "$model"
+        done
     fi
 done
 keep_fastest >>"$raw"

@@ -284,15 +284,24 @@ if (chromeRows.length) {
 }
 
 // The page's main thread while its worker trains (tests/bench/chromium/page_tasks.mjs).
-const pageRow = find('page-main-thread', 'mlp');
-if (pageRow) {
-  const s = `longest task ${f(Number(pageRow.longest_task_ms), 1)} ms, ${pageRow.long_tasks} of ` +
-    `${pageRow.tasks} tasks of 50 ms or more (epoch ${f(pageRow.seconds, 2)} s in the worker)`;
-  out.push('The page (build/web), main thread while the worker trains one epoch of the MLP:', `  ${s}`, '');
+const PAGE_MODELS = [['mlp', 'the default MLP'], ['cnn', 'the CNN (TF.js tutorial) preset'],
+                     ['convnet', 'the CNN (Keras example) preset, batch 128']];
+const pageRows = PAGE_MODELS.map(([m, name]) => [find('page-main-thread', m), name]).filter(([r]) => r);
+if (pageRows.length) {
+  out.push('The page (build/web), main thread while the worker trains one epoch:');
   md.push('## The page\'s main thread while training', '',
-          `One epoch of the default MLP on full MNIST in the page (build/web), traced in headless Chromium: ${s}.`, '');
-} else if (failed.some((x) => x.run === 'page-main-thread')) {
-  out.push('The page\'s main thread: not measured (see above)', '');
+          'One epoch on full MNIST in the page (build/web), traced in headless Chromium:', '');
+  for (const [r, name] of pageRows) {
+    const s = `${name}: epoch ${f(r.seconds, 2)} s in the page's worker; longest main-thread task ` +
+      `${f(Number(r.longest_task_ms), 1)} ms, ${r.long_tasks} of ${r.tasks} tasks of 50 ms or more`;
+    out.push(`  ${s}`);
+    md.push(`- ${s}`);
+  }
+  out.push('');
+  md.push('');
+}
+for (const x of failed.filter((x) => x.run === 'page-main-thread')) {
+  out.push(`The page's main thread (${x.model}): not measured (see above)`, '');
 }
 
 const gemmLines = [];
