@@ -6,7 +6,7 @@
 // The topology is a Keras-style Sequential, as tfjs-layers 4.22 deserializes
 // it: an InputLayer with batch_input_shape [null, h, w, c] for image models
 // ([null, n] for flat ones), then one TF.js layer per nnlab layer, from the
-// table KINDS below. Weights are named "<layer>/<weight>" (TF.js matches them
+// `tfjs` entries of the page's registry of layer kinds (layers.js). Weights are named "<layer>/<weight>" (TF.js matches them
 // by name) and laid out in weights.bin in the order each TF.js layer creates
 // them: Dense and Conv2D kernel then bias, BatchNormalization gamma, beta,
 // moving_mean, moving_variance. Our kernels already have Keras's layouts,
@@ -25,6 +25,7 @@
 // that shrank the image to 1×1); TF.js keeps it 4-D, so there the export adds
 // the Flatten that Keras needs — before such a Dense and at the output.
 
+import { TFJS_FLATTEN, tfjsOf } from './layers.js';
 import { readModelFile } from './model_file.js';
 
 export const WEIGHTS_FILE = 'weights.bin';
@@ -33,78 +34,6 @@ const LEAKY_SLOPE = 0.2; // Keras 3 leaky_relu negative_slope (src/activations.c
 const SAME_NAME = new Set([
   'linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish', 'softplus', 'softsign',
 ]);
-
-const INITIALIZER_CLASS = {
-  glorot_uniform: 'GlorotUniform',
-  glorot_normal: 'GlorotNormal',
-  he_normal: 'HeNormal',
-  he_uniform: 'HeUniform',
-  zeros: 'Zeros',
-};
-
-// ---------------------------------------------------------------------------
-// The table: for each layer kind of model_file.js, its TF.js class, the base
-// of its Keras name, its config and its weights [name, shape, values].
-// `act` marks the kinds with an activation: 'fused' (Dense, Conv2D: config
-// field `activation`; leaky_relu makes it linear and a LeakyReLU follows) or
-// 'layer' (Activation; leaky_relu makes it a LeakyReLU). `input: 'flat'`
-// asks for a 2-D tensor; `output` says whether the tensor is an image (4-D)
-// or flat (2-D) after the layer, for the kinds that decide it.
-
-const initializer = (name) => ({ class_name: name, config: name === 'Zeros' || name === 'Ones' ? {} : { seed: null } });
-
-// What Dense and Conv2D share: the bias, the initializers, no regularizers.
-const withKernel = (l) => ({
-  use_bias: true,
-  kernel_initializer: initializer(INITIALIZER_CLASS[l.initializer] || 'GlorotUniform'),
-  bias_initializer: initializer('Zeros'),
-  kernel_regularizer: null,
-  bias_regularizer: null,
-  activity_regularizer: null,
-  kernel_constraint: null,
-  bias_constraint: null,
-});
-
-// The pooling layers keep the window in the Conv2D fields of the file.
-const pooling = (l) => ({
-  pool_size: l.kernelSize, strides: l.strides, padding: l.padding, data_format: 'channels_last',
-});
-
-const KINDS = {
-  dense: {
-    className: 'Dense', base: 'dense', act: 'fused', input: 'flat', output: 'flat',
-    config: (l) => ({ units: l.units, ...withKernel(l) }),
-    weights: (l) => [['kernel', [l.in, l.out], l.kernel], ['bias', [l.out], l.bias]],
-  },
-  conv2d: {
-    className: 'Conv2D', base: 'conv2d', act: 'fused', output: 'image',
-    config: (l) => ({
-      filters: l.filters, kernel_size: l.kernelSize, strides: l.strides, padding: l.padding,
-      data_format: 'channels_last', dilation_rate: [1, 1], ...withKernel(l),
-    }),
-    weights: (l) => [['kernel', [...l.kernelSize, l.inShape[2], l.filters], l.kernel], ['bias', [l.filters], l.bias]],
-  },
-  max_pooling2d: { className: 'MaxPooling2D', base: 'max_pooling2d', output: 'image', config: pooling },
-  average_pooling2d: { className: 'AveragePooling2D', base: 'average_pooling2d', output: 'image', config: pooling },
-  flatten: { className: 'Flatten', base: 'flatten', output: 'flat', config: () => ({ data_format: 'channels_last' }) },
-  // NN_BN_MOMENTUM and NN_BN_EPSILON of include/nnlab.h, Keras's defaults.
-  batch_normalization: {
-    className: 'BatchNormalization', base: 'batch_normalization',
-    config: () => ({
-      axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true,
-      beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
-      moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
-      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
-    }),
-    weights: (l) => {
-      const c = [l.outShape[2]];
-      return [['gamma', c, l.gamma], ['beta', c, l.beta], ['moving_mean', c, l.movingMean],
-        ['moving_variance', c, l.movingVariance]];
-    },
-  },
-  dropout: { className: 'Dropout', base: 'dropout', config: (l) => ({ rate: l.rate, noise_shape: null, seed: null }) },
-  activation: { className: 'Activation', base: 'activation', act: 'layer', config: () => ({}) },
-};
 
 // ---------------------------------------------------------------------------
 
@@ -158,12 +87,12 @@ export function exportTfjs(bytes, { generatedBy = 'nnlab', weightsFile = WEIGHTS
     layers.push({ class_name: className, config: { ...config, name: layerName, trainable: true, dtype: 'float32' } });
   };
   const flatten = () => {
-    push('Flatten', KINDS.flatten.config(), name('flatten'));
+    push('Flatten', TFJS_FLATTEN.config(), name('flatten'));
     image = false;
   };
 
   for (const l of model.layers) {
-    const kind = KINDS[l.kind];
+    const kind = tfjsOf(l.kind);
     const layerName = name(kind ? kind.base : l.kind);
     if (!kind) {
       throw new ExportError('export.errLayer', { layer: layerName },

@@ -3,20 +3,16 @@
 // (with their limits and i18n keys), a new layer's defaults, where the builder
 // inserts one, the layer syntax the core parses (and reading it back), the
 // Keras Python line, the short description of the runs list, the names of its
-// weights in model files and the i18n key of a refusal of its shapes. The builder,
-// model_config.js, the runs list and the model-file reader ask this table
-// instead of switching on kinds.
+// weights in model files, the i18n key of a refusal of its shapes and its
+// TensorFlow.js layer (`tfjs`, for export_tfjs.js). The builder,
+// model_config.js, the runs list, the model-file reader and the TF.js export
+// ask this table instead of switching on kinds.
 //
 // What the core decides is not repeated here: shapes, parameter counts and
 // whether shapes flow come from the worker (nn_wasm_layer_shapes). The enum
 // orders (KINDS, ACTIVATIONS, PADDINGS), which model files store as numbers,
 // are copies of include/nnlab.h that tests/node/layer_registry.test.mjs checks
 // against files the CLI writes.
-//
-// TF.js export: web/js/export_tfjs.js has its own table (KINDS there), keyed
-// by the same kind names (model_file.js's, which are these); folding it in
-// here, as one more entry per kind, is the step left to make this the only
-// table of kinds in the page.
 
 // ---------------------------------------------------------------------------
 // Vocabulary (enum orders of include/nnlab.h)
@@ -107,6 +103,47 @@ const beforeFirst = (layers, kinds) => {
 };
 const beforeOutput = (layers) => Math.max(0, layers.length - 1);
 
+const INITIALIZER_CLASS = {
+  glorot_uniform: 'GlorotUniform',
+  glorot_normal: 'GlorotNormal',
+  he_normal: 'HeNormal',
+  he_uniform: 'HeUniform',
+  zeros: 'Zeros',
+};
+
+// ---------------------------------------------------------------------------
+// TensorFlow.js export (web/js/export_tfjs.js): each kind's `tfjs` entry gives
+// its TF.js class, the base of its Keras name, its config and its weights
+// [name, shape, values], all from a model file's layer (model_file.js).
+// `act` marks the kinds with an activation: 'fused' (Dense, Conv2D: config
+// field `activation`; leaky_relu makes it linear and a LeakyReLU follows) or
+// 'layer' (Activation; leaky_relu makes it a LeakyReLU). `input: 'flat'`
+// asks for a 2-D tensor; `output` says whether the tensor is an image (4-D)
+// or flat (2-D) after the layer, for the kinds that decide it.
+
+const initializer = (name) => ({ class_name: name, config: name === 'Zeros' || name === 'Ones' ? {} : { seed: null } });
+
+// What Dense and Conv2D share: the bias, the initializers, no regularizers.
+const withKernel = (l) => ({
+  use_bias: true,
+  kernel_initializer: initializer(INITIALIZER_CLASS[l.initializer] || 'GlorotUniform'),
+  bias_initializer: initializer('Zeros'),
+  kernel_regularizer: null,
+  bias_regularizer: null,
+  activity_regularizer: null,
+  kernel_constraint: null,
+  bias_constraint: null,
+});
+
+// The pooling layers keep the window in the Conv2D fields of the file.
+const tfjsPooling = (l) => ({
+  pool_size: l.kernelSize, strides: l.strides, padding: l.padding, data_format: 'channels_last',
+});
+
+export const TFJS_FLATTEN = {
+  className: 'Flatten', base: 'flatten', output: 'flat', config: () => ({ data_format: 'channels_last' }),
+};
+
 // ---------------------------------------------------------------------------
 // The kinds, in the order of nn_layer_kind. weights: the names of a layer's
 // two parameter arrays in model files, the second one value per output channel.
@@ -115,6 +152,7 @@ const KERNEL_BIAS = ['kernel', 'bias'];
 
 const pool = (kind, keras, syntax, short) => ({
   kind, keras, syntax, image: true, fields: [FIELDS.pool],
+  tfjs: { className: keras, base: kind, output: 'image', config: tfjsPooling },
   create: () => ({ kind, pool: [2, 2], strides: null, padding: 'valid' }),
   refusal: windowRefusal((l) => l.pool),
   insertAt: (layers) => beforeFirst(layers, ['flatten', 'dense']),
@@ -159,6 +197,11 @@ const plain = (kind, keras, syntax, image, insertAt) => ({
 export const KINDS = [
   {
     kind: 'dense', keras: 'Dense', image: false, fields: [FIELDS.units, FIELDS.activation], weights: KERNEL_BIAS,
+    tfjs: {
+      className: 'Dense', base: 'dense', act: 'fused', input: 'flat', output: 'flat',
+      config: (l) => ({ units: l.units, ...withKernel(l) }),
+      weights: (l) => [['kernel', [l.in, l.out], l.kernel], ['bias', [l.out], l.bias]],
+    },
     create: () => ({ kind: 'dense', units: 64, activation: 'relu' }),
     insertAt: beforeOutput,
     text: (l) => `${l.units}:${l.activation}`,
@@ -174,6 +217,7 @@ export const KINDS = [
   },
   {
     kind: 'activation', keras: 'Activation', image: false, fields: [FIELDS.activation],
+    tfjs: { className: 'Activation', base: 'activation', act: 'layer', config: () => ({}) },
     create: () => ({ kind: 'activation', activation: 'relu' }),
     insertAt: beforeOutput,
     text: (l) => `activation:${l.activation}`,
@@ -186,6 +230,7 @@ export const KINDS = [
   },
   {
     kind: 'dropout', keras: 'Dropout', image: false, fields: [FIELDS.rate],
+    tfjs: { className: 'Dropout', base: 'dropout', config: (l) => ({ rate: l.rate, noise_shape: null, seed: null }) },
     create: () => ({ kind: 'dropout', rate: 0.2 }),
     insertAt: beforeOutput,
     text: (l) => `dropout:${l.rate}`,
@@ -194,10 +239,18 @@ export const KINDS = [
     code: (l) => `layers.Dropout(${pyFloat(l.rate)})`,
     describe: (l) => `Dropout ${l.rate}`,
   },
-  plain('flatten', 'Flatten', 'flatten', true, (layers) => beforeFirst(layers, ['dense'])),
+  { ...plain('flatten', 'Flatten', 'flatten', true, (layers) => beforeFirst(layers, ['dense'])), tfjs: TFJS_FLATTEN },
   {
     kind: 'conv2d', keras: 'Conv2D', image: true, weights: KERNEL_BIAS,
     fields: [FIELDS.filters, FIELDS.kernel, FIELDS.strides, FIELDS.padding, FIELDS.activation],
+    tfjs: {
+      className: 'Conv2D', base: 'conv2d', act: 'fused', output: 'image',
+      config: (l) => ({
+        filters: l.filters, kernel_size: l.kernelSize, strides: l.strides, padding: l.padding,
+        data_format: 'channels_last', dilation_rate: [1, 1], ...withKernel(l),
+      }),
+      weights: (l) => [['kernel', [...l.kernelSize, l.inShape[2], l.filters], l.kernel], ['bias', [l.filters], l.bias]],
+    },
     create: () => ({ kind: 'conv2d', filters: 32, kernel: [3, 3], strides: [1, 1], padding: 'valid', activation: 'relu' }),
     refusal: windowRefusal((l) => l.kernel),
     insertAt: (layers) => beforeFirst(layers, ['flatten', 'dense']),
@@ -229,7 +282,24 @@ export const KINDS = [
   },
   pool('max_pooling2d', 'MaxPooling2D', 'maxpool', 'MaxPool'),
   pool('average_pooling2d', 'AveragePooling2D', 'avgpool', 'AvgPool'),
-  { ...plain('batch_normalization', 'BatchNormalization', 'batchnorm', false, beforeOutput), weights: ['gamma', 'beta'] },
+  {
+    ...plain('batch_normalization', 'BatchNormalization', 'batchnorm', false, beforeOutput), weights: ['gamma', 'beta'],
+    // NN_BN_MOMENTUM and NN_BN_EPSILON of include/nnlab.h, Keras's defaults.
+    tfjs: {
+      className: 'BatchNormalization', base: 'batch_normalization',
+      config: () => ({
+        axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true,
+        beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
+        moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
+        beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+      }),
+      weights: (l) => {
+        const c = [l.outShape[2]];
+        return [['gamma', c, l.gamma], ['beta', c, l.beta], ['moving_mean', c, l.movingMean],
+          ['moving_variance', c, l.movingVariance]];
+      },
+    },
+  },
 ];
 
 const BY_KIND = Object.fromEntries(KINDS.map((k) => [k.kind, k]));
@@ -240,6 +310,9 @@ export function kindOf(layerOrKind) {
   if (!k) throw new Error(`unknown layer kind ${JSON.stringify(layerOrKind)}`);
   return k;
 }
+
+// The TF.js export entry of a model file's layer kind, null for none.
+export const tfjsOf = (kind) => (BY_KIND[kind] ? BY_KIND[kind].tfjs || null : null);
 
 // A new layer of `kind` with the builder's defaults.
 export const newLayer = (kind) => kindOf(kind).create();
