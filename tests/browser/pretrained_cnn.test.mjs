@@ -66,6 +66,14 @@ describe('pretrained chooser', { skip: why || false }, () => {
     assert.equal(await page.textContent('#pretrained-choice .muted'), '预训练模型');
     await page.click('[data-lang="en"]');
 
+    // A new untrained model, then the "Pretrained model" button: the chosen CNN comes back.
+    await page.click('[data-preset="logreg"]');
+    await page.waitForFunction(() => window.nnlab.lab.source === 'untrained');
+    assert.equal(await page.textContent('#btn-pretrained'), 'Pretrained model');
+    await page.click('#btn-pretrained');
+    await answering(page, 'cnn');
+    assert.equal((await lab(page)).source, 'pretrained');
+
     // Reloaded, the page starts with the CNN again; the MLP is one click away.
     await page.reload();
     await page.waitForFunction(() => window.nnlab && window.nnlab.state.hasModel, null, { timeout: 60000 });

@@ -59,7 +59,9 @@ export class Lab {
     this.lastLive = 0;
     this.padFrame = 0;
 
-    this.draw = new DrawView({ onInk: () => this.schedulePad(), usePretrained: () => this.usePretrained() });
+    this.draw = new DrawView({
+      onInk: () => this.schedulePad(), usePretrained: () => this.usePretrained(this.chosenPretrained()),
+    });
     this.explorer = new Explorer();
     this.confusion = new ConfusionView({
       onCell: (y, p) => {
@@ -72,7 +74,7 @@ export class Lab {
     this.inside = new Inside({ bridge, app }); // feature maps and filters
     this.io = new ModelIoView({
       continueTraining: () => this.app.start(true),
-      usePretrained: () => this.usePretrained(),
+      usePretrained: () => this.usePretrained(this.chosenPretrained()),
       exportTfjs: () => this.exportTfjs(),
       loadFile: async (file) => this.app.adopt(await file.arrayBuffer(), { kind: 'file', name: file.name }),
       restore: () => this.restore(),
@@ -101,13 +103,19 @@ export class Lab {
   async startup() {
     this.offerStored();
     await this.pretrained.probe();
+    return this.usePretrained(this.chosenPretrained());
+  }
+
+  // The pretrained model the student chose last ('mlp' at first, or when
+  // that one is not on the site): what the "Pretrained model" buttons load.
+  chosenPretrained() {
     let id = 'mlp';
     try {
       id = localStorage.getItem(PRETRAINED_KEY) || id;
     } catch {
       // no storage: the MLP
     }
-    return this.usePretrained(this.pretrained.has(id) ? id : 'mlp');
+    return this.pretrained.has(id) ? id : 'mlp';
   }
 
   // Make pretrained model `id` ('mlp', 'cnn') the current one; remembered for next time.
