@@ -11,9 +11,9 @@
 # the targets of the issues (met or missed, by how much).
 #
 # Prints one table and writes it as markdown to build/bench.md (the lines it
-# is made from go to build/bench-raw.txt). Takes about 15 minutes on 2 cores (the CNNs
-# about 9 of them); not part of
-# the test suite. A run that fails is reported in the table, the others go on.
+# is made from go to build/bench-raw.txt). Takes about 15 minutes on 2 cores,
+# the CNNs about 9 of them; not part of the test suite. A run that fails is
+# reported in the table, the others go on.
 #
 # Builds what it needs incrementally first: native in build/, wasm SIMD in
 # build-wasm/, wasm scalar (-DNN_SIMD=OFF) in build-wasm-scalar/, the site in
