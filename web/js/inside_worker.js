@@ -8,32 +8,10 @@
 // step runs its own forward first), so these requests may come while a fit
 // runs, as the pad's predictions do, without changing what it learns.
 
-// module(): the Emscripten module once it is created (worker.js owns it);
+// wasm(): { M, ...api }, the Emscripten module and worker.js's cwrapped
+// nn_wasm_* functions (the layer_* ones included) once they exist;
 // record(name, ptr): worker.js's reader of the glue's named records.
-export function insideHandlers(module, record) {
-  let api = null;
-  const wasm = () => {
-    if (api) return api;
-    const M = module();
-    const f = (name, ret, args) => M.cwrap(`nn_wasm_${name}`, ret, args);
-    api = {
-      M,
-      lastError: f('last_error', 'string', []),
-      modelInfo: f('model_info', 'number', []),
-      datasetCount: f('dataset_count', 'number', ['number']),
-      datasetInfo: f('dataset_info', 'number', ['number']),
-      datasetImages: f('dataset_images', 'number', ['number']),
-      datasetLabels: f('dataset_labels', 'number', ['number']),
-      layerInfo: f('layer_info', 'number', ['number']),
-      layerName: f('layer_name', 'string', ['number']),
-      layerClass: f('layer_class', 'string', ['number']),
-      layerWeights: f('layer_weights', 'number', ['number']),
-      layerOutputs: f('layer_outputs', 'number', ['number']),
-      layerOutput: f('layer_output', 'number', ['number']),
-    };
-    return api;
-  };
-
+export function insideHandlers(wasm, record) {
   const fail = (a) => { throw new Error(a.lastError() || 'The model could not be read.'); };
   const floatsAt = (a, ptr, n) => a.M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + n);
 

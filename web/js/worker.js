@@ -65,6 +65,13 @@ const modulePromise = createNnlab({
     datasetStage: f('dataset_stage', 'number', ['number', 'number', 'number', 'string', 'number', 'number', 'string']),
     datasetCommit: f('dataset_commit', 'number', []),
     datasetDiscard: f('dataset_discard', null, []),
+    // see inside (inside_worker.js)
+    layerInfo: f('layer_info', 'number', ['number']),
+    layerName: f('layer_name', 'string', ['number']),
+    layerClass: f('layer_class', 'string', ['number']),
+    layerWeights: f('layer_weights', 'number', ['number']),
+    layerOutputs: f('layer_outputs', 'number', ['number']),
+    layerOutput: f('layer_output', 'number', ['number']),
   };
   for (const name of Object.keys(FIELDS)) FIELDS[name] = api.recordFields(name).split(',').filter(Boolean);
   return mod;
@@ -547,7 +554,7 @@ const handlers = {
 };
 
 // See inside (inside_worker.js): featureMaps, filters.
-Object.assign(handlers, insideHandlers(() => M, record));
+Object.assign(handlers, insideHandlers(() => ({ M, ...api }), record));
 
 let hog = []; // blocks held by debug('hog')
 let testing = false; // init said the page is the browser tests' (debug requests allowed)
