@@ -4,7 +4,15 @@
 // language switch is one pass over the page. Keras names (Dense, relu, adam,
 // val_loss, …) are code and stay as they are in both languages.
 
-const TABLE = {
+import access from './strings/access.js';
+import notes from './strings/notes.js';
+import offline from './strings/offline.js';
+import reasons from './strings/reasons.js';
+import share from './strings/share.js';
+
+// The page's own table; the strings/ modules hold the sentences of one feature each, merged
+// in below (PARTS), so that a feature's sentences sit together.
+const BASE = {
   en: {
     'app.title': 'nnlab — train MNIST in your browser',
     'app.tagline': 'Build a neural network, train it on MNIST, right in this tab.',
@@ -635,6 +643,12 @@ const TABLE = {
   },
 };
 
+export const PARTS = { base: BASE, access, notes, offline, reasons, share };
+const TABLE = { en: {}, zh: {} };
+for (const part of Object.values(PARTS)) {
+  for (const l of Object.keys(TABLE)) Object.assign(TABLE[l], part[l]);
+}
+
 export const LANGUAGES = Object.keys(TABLE);
 const STORE_KEY = 'nnlab.lang';
 
@@ -648,7 +662,7 @@ function pickInitial() {
   } catch {
     // no storage: fall through
   }
-  return (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  return (globalThis.navigator?.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
 export function getLang() {

@@ -1,0 +1,10 @@
+// strings/offline.js — the sentences of the service worker: offline, the update prompt, storage.
+// i18n.js merges every strings/ table into its own; keys are unique across all of them
+// (tests/node/i18n.test.mjs checks that, and that each key has both languages).
+
+export default {
+  en: {
+  },
+  zh: {
+  },
+};
