@@ -16,8 +16,10 @@ import {
   validateFit, validateModel,
 } from './model_config.js';
 import {
-  addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, saveRuns as keepRuns,
+  addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, runName,
+  saveRuns as keepRuns,
 } from './runs.js';
+import { STORE_KEY as SETUP_KEY, decodeSetup, encodeSetup } from './share.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
 import { CrashBanner } from './ui/crash.js';
@@ -28,6 +30,7 @@ import { enableOtherImages, showDigits, wireOtherImages } from './ui/digits.js';
 import { downloadBlob } from './ui/download.js';
 import { ModelView } from './ui/model_view.js';
 import { RunsView } from './ui/runs.js';
+import { ShareView } from './ui/share_view.js';
 import { initLanguageButtons, showKernel } from './ui/topbar.js';
 import { TrainingView } from './ui/training.js';
 
@@ -68,13 +71,16 @@ const state = {
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
-let builder, charts, training, runsView, picker, crash, lab, modelView;
+let builder, charts, training, runsView, picker, crash, lab, modelView, shareView;
 
 // ---------------------------------------------------------------------------
 // Start-up
 
 function init() {
   initLanguage();
+  // The setup of a shared link, else the one the form had before this reload.
+  const setup = readSetup();
+  if (setup) state.config = setup.config;
   builder = new Builder({ onChange: onConfigChange });
   builder.setConfig(state.config);
   builder.setInput(MNIST_INFO);
@@ -100,6 +106,8 @@ function init() {
     },
   });
   wireOtherImages(() => predict(true));
+  shareView = new ShareView({ config: () => builder.getConfig(), reset: resetSetup });
+  if (setup) shareView.showNotice(setup.notice);
 
   bridge.on('state', (e) => { state.train = e.state; refreshButtons(); });
   bridge.on('progress', onProgress);
@@ -113,8 +121,14 @@ function init() {
   bridge.init(TESTING).then(({ kernel }) => {
     state.workerReady = true;
     showKernel(kernel);
-    // The pretrained MLP when it is there (drawing works at once), else a new model.
-    return lab.startup().then((loaded) => (loaded ? null : rebuild()));
+    // The pretrained model when it is there (drawing works at once), else a new
+    // model; with a setup (a link, the form before a reload), only a pretrained
+    // model of its layers, whose compile and fit settings then stay the setup's.
+    return lab.startup(setup && layerString(setup.config.layers)).then((loaded) => {
+      if (!loaded) return rebuild();
+      if (setup) showSetup({ ...setup.config, layers: builder.getConfig().layers });
+      return null;
+    });
   }).catch((e) => training.showError(e.message));
   loadData();
   if (TESTING) exposeForTests();
@@ -125,6 +139,7 @@ function initLanguage() {
   onLangChange(() => {
     if (runsView) redrawRuns();
     if (training) training.relabel();
+    if (shareView) shareView.relabel();
   });
   setLang(getLang());
 }
@@ -267,6 +282,7 @@ function modelPart(c) {
 }
 
 function validateAndShow(c) {
+  keepSetup(c);
   const errs = [...validateModel(c), ...validateFit(c)];
   builder.showErrors(errs, modelWarnings(c));
   refreshShapes(c);
@@ -486,7 +502,16 @@ function refreshButtons() {
 // initialEpoch: epochs the model had before this run (its curve starts there).
 function newRun(c, initialEpoch) {
   const n = nextRunNumber(state.runs);
-  return makeRun({ n, name: t('runs.defaultName', { n }), config: runConfig(c, initialEpoch, initialEpoch + c.epochs), initialEpoch });
+  const config = runConfig(c, initialEpoch, initialEpoch + c.epochs);
+  return makeRun({ n, name: uniqueName(runName(c, c.epochs, t)), config, initialEpoch, runs: state.runs });
+}
+
+// A name no run in the list has: "… (2)" for the second run of one setup.
+function uniqueName(name) {
+  const names = new Set(state.runs.map((r) => r.name));
+  let k = 1, got = name;
+  while (names.has(got)) got = `${name} (${++k})`;
+  return got;
 }
 
 // A run's setup as Keras's fit(initial_epoch=..., epochs=...) takes it:
@@ -540,7 +565,7 @@ async function start(stepOnly, resume = false) {
     run.config = runConfig(c, run.initialEpoch || 0, r.initialEpoch + c.epochs);
   } else {
     run = newRun(c, r.initialEpoch);
-    if (resume) run.name = t('lab.continuedName', { n: run.n });
+    if (resume) run.name = uniqueName(t('lab.continuedName', { name: runName(c, c.epochs, t) }));
     state.runs.push(run);
   }
   state.current = run;
@@ -738,14 +763,27 @@ function renameRun(id, name) {
   redrawRuns();
 }
 
+// Deleting a run can be undone (from the toast that says it went): it goes
+// back to its place in the list.
 function removeRun(id) {
   if (state.current && state.current.id === id) {
     toast('runs.cannotDelete');
     return;
   }
-  state.runs = state.runs.filter((x) => x.id !== id);
+  const at = state.runs.findIndex((x) => x.id === id);
+  if (at < 0) return;
+  const [run] = state.runs.splice(at, 1);
   saveRuns();
   redrawRuns();
+  toast('runs.deleted', { name: run.name }, {
+    key: 'runs.undo',
+    act: () => {
+      if (state.runs.some((x) => x.id === run.id)) return;
+      state.runs.splice(Math.min(at, state.runs.length), 0, run);
+      saveRuns();
+      redrawRuns();
+    },
+  });
 }
 
 function downloadRun(id, format) {
@@ -769,6 +807,45 @@ function storage() {
 }
 
 // ---------------------------------------------------------------------------
+// The setup in the link and in storage (share.js)
+
+// { config, notice } of the link this page was opened with, else of the form
+// as it was before the reload (no notice: the page wrote it), else null.
+function readSetup() {
+  const linked = decodeSetup(location.hash, dataInfo());
+  if (linked) return { config: linked.config, notice: linked };
+  let kept = null;
+  try {
+    kept = decodeSetup(storage()?.getItem(SETUP_KEY), dataInfo());
+  } catch {
+    // unreadable storage: the defaults
+  }
+  return kept && kept.version === '1' && kept.ignored.length === 0 ? { config: kept.config, notice: null } : null;
+}
+
+// The form as it is now goes into the page's URL (replaced, not a new history
+// entry per keystroke) and into storage.
+function keepSetup(c) {
+  const text = encodeSetup(c);
+  if (location.hash.slice(1) !== text) history.replaceState(history.state, '', `#${text}`);
+  try {
+    storage()?.setItem(SETUP_KEY, text);
+  } catch {
+    // not remembered, still in the URL
+  }
+}
+
+// Show setup c in the form as the current edit (its model part builds when it differs).
+function showSetup(c) {
+  builder.setConfig(c);
+  onConfigChange('model', builder.getConfig());
+}
+
+function resetSetup() {
+  showSetup(defaultConfig());
+}
+
+// ---------------------------------------------------------------------------
 // Hooks the browser tests read (no behaviour of their own), on index.html?test only.
 
 function exposeForTests() {
@@ -781,6 +858,8 @@ function exposeForTests() {
       };
     },
     get progress() { return state.lastProgress; },
+    // The form's setup, and the layer text of the model the worker holds.
+    get setup() { return { form: builder.getConfig(), model: state.model && state.model.layers }; },
     get runs() {
       return state.runs.map((r) => ({
         name: r.name, status: r.status, history: r.history, initialEpoch: r.initialEpoch || 0,
