@@ -15,6 +15,7 @@ import {
   inputSize, kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
+import { initOffline } from './offline.js';
 import {
   addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, saveRuns as keepRuns,
 } from './runs.js';
@@ -116,7 +117,7 @@ function init() {
     // The pretrained MLP when it is there (drawing works at once), else a new model.
     return lab.startup().then((loaded) => (loaded ? null : rebuild()));
   }).catch((e) => training.showError(e.message));
-  loadData();
+  initOffline(loadData()); // the service worker, once MNIST is here (offline.js says why)
   if (TESTING) exposeForTests();
 }
 
