@@ -135,6 +135,7 @@ function showPrompt(worker, onReload) {
       location.reload();
     }
   });
-  box.append(text, ' ', button);
+  // In the page first, then filled: a screen reader announces what enters a live region.
   document.body.append(box);
+  box.append(text, ' ', button);
 }
