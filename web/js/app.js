@@ -15,6 +15,7 @@ import {
   inputSize, kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
+import { initOffline } from './offline.js';
 import {
   addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, runName,
   saveRuns as keepRuns,
@@ -130,7 +131,7 @@ function init() {
       return null;
     });
   }).catch((e) => training.showError(e.message));
-  loadData();
+  initOffline(loadData()); // the service worker, once MNIST is here (offline.js says why)
   if (TESTING) exposeForTests();
 }
 
