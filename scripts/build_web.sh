@@ -36,6 +36,8 @@ find "$out" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 cp -R web/. "$out/"
 mkdir -p "$out/wasm" "$out/vendor" "$out/data"
 cp "$wasm_dir/nnlab.js" "$wasm_dir/nnlab.wasm" "$out/wasm/"
+# The threads module (loaded when the page is cross-origin isolated) and its pool workers' script.
+cp "$wasm_dir/nnlab-threads.js" "$wasm_dir/nnlab-threads.wasm" "$wasm_dir/nnlab-threads.worker.js" "$out/wasm/"
 cp node_modules/chart.js/dist/chart.umd.js "$out/vendor/"
 # The page works without the pretrained model (it then starts untrained),
 # so a missing one is worth a warning, not a failure. The screenshot is the

@@ -16,7 +16,12 @@
 // version, so a max-age would keep serving an old file after a rebuild; sw.js
 // in particular must be asked for each time, or an update would go unseen.
 //
-// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 by default;
+// Every response is also cross-origin isolated (COOP same-origin, COEP
+// require-corp; everything is same-origin already), which gives the page
+// shared memory and so its threads module; ISOLATE=0 leaves the two headers
+// out, as a plain static host would (the page then trains on one thread).
+//
+// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 ISOLATE=1 by default;
 //        SERVE_LOG=1 prints one line per response: status, method, path, body bytes)
 
 import fs from 'node:fs';
@@ -59,6 +64,10 @@ function pagePolicy() {
 }
 const csp = pagePolicy();
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+const ISOLATION = process.env.ISOLATE === '0' ? {} : {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 const host = process.env.HOST ?? '127.0.0.1';
 const log = process.env.SERVE_LOG === '1';
 
@@ -140,6 +149,7 @@ const server = http.createServer((req, res) => {
     'Last-Modified': v.lastModified,
     'X-Content-Type-Options': 'nosniff',
     ...(csp ? { 'Content-Security-Policy': csp } : {}),
+    ...ISOLATION,
   };
   if (notModified(req, v)) {
     res.writeHead(304, headers);

@@ -10,8 +10,10 @@
 // older versions and data files no longer listed. It is a classic script, not a module:
 // every browser that has service workers runs those.
 //
-// It is the page's only service worker: the cross-origin-isolation headers of issue 13 go
-// into HEADERS below, and every response it gives passes through withHeaders().
+// It is the page's only service worker, and it makes the page cross-origin isolated: every
+// response it gives passes through withHeaders(), which adds COOP and COEP (HEADERS below),
+// so that from the second load on, on any static host, the page has shared memory and
+// trains on threads, as coi-serviceworker and Godot's web export do.
 
 'use strict';
 
@@ -25,9 +27,12 @@ const DATA_CACHE = 'nnlab-data-v1';
 const APP_FILES = new Set(BUILD ? BUILD.app : []);
 const SCOPE = new URL(self.registration.scope);
 
-// Headers added to every response this worker gives the page (issue 13 adds
-// Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy here).
-const HEADERS = {};
+// Headers added to every response this worker gives the page: cross-origin isolation
+// (everything the page loads is its own, so require-corp blocks nothing).
+const HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Which cache holds a site path, and under what key

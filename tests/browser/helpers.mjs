@@ -19,13 +19,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--no-first-run',
 ];
 
-// Start scripts/serve.mjs with PORT=0 and read the port it chose.
-export async function startServer(dir = webDir) {
+// Start scripts/serve.mjs with PORT=0 and read the port it chose; env: more
+// of its settings (ISOLATE: '0' serves without cross-origin isolation).
+export async function startServer(dir = webDir, env = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run scripts/build_web.sh first`);
   }
   const proc = spawn(process.execPath, [path.join(repo, 'scripts/serve.mjs'), dir], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise((resolve, reject) => {

@@ -32,6 +32,7 @@ import { downloadBlob } from './ui/download.js';
 import { ModelView } from './ui/model_view.js';
 import { RunsView } from './ui/runs.js';
 import { ShareView } from './ui/share_view.js';
+import { ThreadsView } from './ui/threads_view.js';
 import { initLanguageButtons, showKernel } from './ui/topbar.js';
 import { TrainingView } from './ui/training.js';
 
@@ -58,6 +59,8 @@ const state = {
   confirming: false,
   starting: false,          // a start request is on its way to the worker
   heapBytes: 0,             // wasm memory after loading the data
+  kernel: null,             // the worker's GEMM kernel ('wasmsimd')
+  threads: null,            // the worker's { module, count, max, reason }
   dataFiles: null,          // the user's files in use (read again after a restart), null for MNIST
   buildError: null,         // { message, index, text?, from }: the core refused the edited model, its
                             // shapes ('shapes': they do not flow) or building it ('build': memory)
@@ -72,7 +75,7 @@ const state = {
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
-let builder, charts, training, runsView, picker, crash, lab, modelView, shareView;
+let builder, charts, training, runsView, picker, crash, lab, modelView, shareView, threadsView;
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -119,9 +122,13 @@ function init() {
   refreshCode();
   refreshButtons();
 
-  bridge.init(TESTING).then(({ kernel }) => {
+  threadsView = new ThreadsView(async (n) => (state.threads = await bridge.setThreads(n)));
+  bridge.init(TESTING).then(({ kernel, threads }) => {
     state.workerReady = true;
     showKernel(kernel);
+    state.kernel = kernel;
+    state.threads = threads;
+    threadsView.start(threads, kernel);
     // The pretrained model when it is there (drawing works at once), else a new
     // model; with a setup (a link, the form before a reload), only a pretrained
     // model of its layers, whose compile and fit settings then stay the setup's.
@@ -260,8 +267,10 @@ async function restartWorker() {
   crash.restarting();
   bridge.restart();
   try {
-    await bridge.init(TESTING);
+    const { threads } = await bridge.init(TESTING);
     state.workerReady = true;
+    state.threads = threads;
+    await threadsView.start(threads, state.kernel);
     if (state.dataFiles) {
       const got = await readDatasetFiles(state.dataFiles);
       applyData(got.info, await bridge.loadData(got.sets, got.names));
@@ -855,7 +864,7 @@ function exposeForTests() {
       return {
         train: state.train, dataReady: state.dataReady, hasModel: state.hasModel, workerReady: state.workerReady,
         heapBytes: state.heapBytes, starting: state.starting, buildError: !!state.buildError,
-        model: state.model && state.model.info, shapes: state.shapes,
+        model: state.model && state.model.info, shapes: state.shapes, threads: state.threads,
       };
     },
     get progress() { return state.lastProgress; },

@@ -9,6 +9,7 @@ import notes from './strings/notes.js';
 import offline from './strings/offline.js';
 import reasons from './strings/reasons.js';
 import share from './strings/share.js';
+import threads from './strings/threads.js';
 
 // The page's own table; the strings/ modules hold the sentences of one feature each, merged
 // in below (PARTS), so that a feature's sentences sit together.
@@ -643,7 +644,7 @@ const BASE = {
   },
 };
 
-export const PARTS = { base: BASE, access, notes, offline, reasons, share };
+export const PARTS = { base: BASE, access, notes, offline, reasons, share, threads };
 const TABLE = { en: {}, zh: {} };
 for (const part of Object.values(PARTS)) {
   for (const l of Object.keys(TABLE)) Object.assign(TABLE[l], part[l]);
