@@ -3,7 +3,9 @@
 // isolated, loads the threads module and trains with 2 threads; a run with 1 thread
 // from the same seed, and a run whose threads change mid-epoch, have the same history
 // and predictions to the last bit; served without the isolation headers (a plain
-// static host) it loads the single-thread module, trains, and says why one thread.
+// static host) it loads the single-thread module, trains, and says why one thread —
+// until the service worker serves the page: from the second load on it adds the
+// headers itself, and the page trains on threads there too.
 //
 // Run: node --test tests/browser/threads.test.mjs   (after scripts/build_web.sh)
 
@@ -106,6 +108,24 @@ describe('served without the isolation headers (a plain static host)', () => {
     const run = await train(page);
     assert.equal(run.status, 'done');
     assert.ok(run.history.valAccuracy[0] > 0.8, `val_accuracy ${run.history.valAccuracy[0]}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('the service worker makes the second load cross-origin isolated, and threads train', async () => {
+    // index.html?test&sw: the test page with the real service worker (web/js/offline.js)
+    const { page, context, errors } = await openApp(browser, `${server.url}index.html?sw`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    await page.waitForSelector('#offline-pill.pill-ok', { timeout: 60000 });
+    await page.reload();
+    await page.waitForFunction(() => window.nnlab?.state.dataReady && window.nnlab.state.hasModel, null, { timeout: 60000 });
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    const info = await threads(page);
+    assert.equal(info.module, 'threads');
+    assert.equal(info.reason, null);
+    await smallRun(page);
+    const run = await train(page);
+    assert.equal(run.status, 'done');
     assert.deepEqual(errors, []);
     await context.close();
   });
