@@ -80,7 +80,7 @@ static void put(text_buf *b, const char *s, size_t n) {
     b->p[b->len] = '\0';
 }
 
-static void puts_(text_buf *b, const char *s) { put(b, s, strlen(s)); }
+static void put_str(text_buf *b, const char *s) { put(b, s, strlen(s)); }
 
 // s as a JSON string: quotes, backslashes and control characters escaped
 // (a file name can hold any of them); other bytes, UTF-8 included, as they are.
@@ -142,14 +142,14 @@ int nn_fail_args(int status, nn_reason reason, const nn_arg *args, int n) {
         const char *open = strchr(t, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!close) {
-            puts_(&s, t);
+            put_str(&s, t);
             break;
         }
         put(&s, t, (size_t)(open - t));
         const nn_arg *a = find_arg(args, n, open + 1, (size_t)(close - open - 1));
         char num[64];
         if (!a) put(&s, open, (size_t)(close - open + 1)); // a bug: tests/node/reasons.test.mjs looks for it
-        else puts_(&s, a->type == NN_ARG_WHY ? before.sentence : arg_text(a, num, sizeof num));
+        else put_str(&s, a->type == NN_ARG_WHY ? before.sentence : arg_text(a, num, sizeof num));
         t = close + 1;
     }
 
@@ -164,15 +164,15 @@ int nn_fail_args(int status, nn_reason reason, const nn_arg *args, int n) {
         put_json_string(&j, a->name ? a->name : "");
         put(&j, ":", 1);
         if (a->type == NN_ARG_TERM) {
-            puts_(&j, "{\"reason\":");
+            put_str(&j, "{\"reason\":");
             put_json_string(&j, nn_reason_key((nn_reason)a->v.r));
-            puts_(&j, ",\"params\":{}}");
+            put_str(&j, ",\"params\":{}}");
         } else if (a->type == NN_ARG_WHY && before.reason != NN_R_NONE) {
-            puts_(&j, "{\"reason\":");
+            put_str(&j, "{\"reason\":");
             put_json_string(&j, nn_reason_key(before.reason));
-            puts_(&j, ",\"params\":");
-            puts_(&j, before.params);
-            puts_(&j, "}");
+            put_str(&j, ",\"params\":");
+            put_str(&j, before.params);
+            put_str(&j, "}");
         } else {
             // (an error without a reason inside this one: its sentence, as text)
             put_json_string(&j, a->type == NN_ARG_WHY ? before.sentence : arg_text(a, num, sizeof num));

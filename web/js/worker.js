@@ -1,7 +1,9 @@
 // worker.js — owns the wasm module (created once) and runs training in slices.
 //
 // Requests arrive as { id, type, ...args } (the types and their arguments
-// are protocol.js's list) and are answered with { id, ok, result | error }.
+// are protocol.js's list) and are answered with { id, ok, result } or
+// { id, ok: false, error, reason, params }: the English sentence and the
+// reason the page translates (reasons.js).
 // While a fit runs, the worker calls nn_wasm_fit_run one step at a time for
 // at most SLICE_MS, then posts a 'progress' event with every batch's loss and
 // accuracy of that slice and yields, so pause/stop messages get in between
