@@ -241,6 +241,10 @@
       "labels ({train}) have classes 0 to {max}")                                                              \
     X(NN_R_DATASET_SLICE, "dataset.slice", "cannot take samples [{start}, {end}) of a dataset of {n} samples") \
     X(NN_R_DATASET_SLICE_NOMEM, "dataset.sliceNomem", "out of memory copying {n} samples")                     \
+    /* --- threads (src/parallel.c) ------------------------------------------------------------ */         \
+    X(NN_R_THREADS_RANGE, "threads.range", "threads must be 1 to {max} (asked for {n})")                      \
+    X(NN_R_THREADS_NONE, "threads.none", "this build of nnlab runs on one thread (asked for {n})")           \
+    X(NN_R_THREADS_START, "threads.start", "could not start thread {k} of {n}")                              \
     /* --- the browser glue (src/wasm_api.c) --------------------------------------------------- */         \
     X(NN_R_WASM_WHICH, "wasm.which", "Unknown dataset {which} (0 is train, 1 is test).")                       \
     X(NN_R_WASM_NO_MODEL, "wasm.noModel", "There is no model yet: build one first.")                           \

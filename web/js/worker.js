@@ -405,8 +405,8 @@ const handlers = {
 
   // n threads from the next step on (the numbers stay the same for any n).
   setThreads({ n }) {
-    if (!Number.isInteger(n) || n < 1 || n > threading.max) throw new WasmError(`threads must be 1 to ${threading.max}`);
-    if (api.setThreads(n) !== 0) throw new WasmError(api.lastError());
+    const rc = api.setThreads(n); // the core refuses what it cannot do (a count out of range, no threads)
+    if (rc !== 0) throw coreError(rc);
     return threadInfo();
   },
 
