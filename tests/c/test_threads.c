@@ -194,6 +194,7 @@ int main(void) {
     if (nn_dataset_load_mnist(dir, "train", &full) == NN_OK) {
         // the first 1,536 images: 1,152 to train on, 384 to validate
         CHECK_OK(nn_dataset_slice(&full, 0, 1536, &data));
+        nn_dataset_free(&full);
         printf("on the first 1536 MNIST training images\n");
     } else {
         CHECK_OK(nn_fix_dataset(&data, 1536, 784, 10, 11));
@@ -205,5 +206,6 @@ int main(void) {
     RUN(test_gemm_same_bits);
     RUN(test_mlp_epoch);
     RUN(test_cnn_epoch);
+    nn_dataset_free(&data);
     return nn_test_report();
 }
