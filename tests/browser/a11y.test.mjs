@@ -4,9 +4,10 @@
 // data is loaded and again after a short training (charts, the table of their
 // numbers, the confusion matrix, the explorer); and a run with the keyboard
 // alone — Tab, Shift+Tab, Enter, Space, arrows and typing — picks a preset,
-// types the fit settings, starts, trains one epoch, opens a confusion cell in
-// the explorer and reads the charts' numbers, with Start two Tabs from the
-// page's load (the skip link) and a focus ring that shows.
+// types the fit settings, starts, trains one epoch, reads the charts' numbers,
+// moves through the explorer's images and the confusion matrix with the arrows
+// (each grid one Tab stop) and opens a cell's images, with Start two Tabs from
+// the page's load (the skip link) and a focus ring that shows.
 //
 // Run: node --test tests/browser/a11y.test.mjs   (after scripts/build_web.sh)
 
@@ -74,7 +75,7 @@ function contrast(a, b) {
 }
 
 describe('the keyboard alone', () => {
-  test('skip link, preset, fit fields, Start, one epoch, a confusion cell, the charts\' numbers', async () => {
+  test('skip link, preset, fit fields, Start, one epoch, the charts\' numbers, the explorer, a confusion cell', async () => {
     const { page, context, errors } = await openOn(browser, server.url, DESKTOP);
 
     // From the page's load: Tab shows the skip link, Enter follows it, Tab is on Start.
@@ -136,6 +137,18 @@ describe('the keyboard alone', () => {
     const rows = await page.$$eval('#chart-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(rows, [['1', f(h.loss[0]), f(h.accuracy[0]), f(h.valLoss[0]), f(h.valAccuracy[0])]]);
     assert.equal(await page.isVisible('#chart-table table'), true);
+
+    // The explorer: one Tab stop, arrows move, Enter shows the image's probabilities.
+    await tabTo(page, '#explore-grid .ex-cell');
+    const cells = await page.$$eval('#explore-grid .ex-cell:not([hidden])', (els) => els.map((el) => el.dataset.index));
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.index), cells[0]);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#explore-detail:not([hidden])');
+    assert.match(await page.textContent('#explore-detail-text'), new RegExp(`#${cells[1]}\\b`));
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('#explore-grid')), false,
+      'Tab leaves the grid in one press');
 
     // The confusion matrix: one Tab stop, arrows move, Enter shows the cell's images.
     await page.waitForFunction(() => document.querySelectorAll('#confusion button').length === 100);
