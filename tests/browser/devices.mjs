@@ -2,6 +2,7 @@
 // phone or a tablet would open it, strokes drawn with real touch input, the
 // horizontal overflow of a page, and axe-core run inside the page.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +73,7 @@ export async function touchStroke(page, points) {
 // runs under no policy at all. So the script is served from the page's own
 // origin: a route answers /__axe.min.js with the npm package's file.
 export async function injectAxe(page) {
+  if (!fs.existsSync(AXE_PATH)) throw new Error(`${AXE_PATH} is missing: run npm ci (axe-core is a devDependency)`);
   await page.route('**/__axe.min.js', (route) => route.fulfill({ path: AXE_PATH, contentType: 'text/javascript' }));
   await page.addScriptTag({ url: new URL('/__axe.min.js', page.url()).href });
 }
