@@ -165,6 +165,7 @@ describe('projector mode', () => {
     const off = await measure();
     assert.equal(off.pressed, 'false');
     assert.equal(off.body, before.body);
+    assert.equal(off.chartFont, before.chartFont);
     assert.deepEqual(errors, []);
     await context.close();
   });

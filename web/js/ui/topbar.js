@@ -5,9 +5,11 @@
 import { getLang, onLangChange, setI18n, setLang } from '../i18n.js';
 
 const PROJECTOR_KEY = 'nnlab.projector';
-// Chart.js draws its labels on a canvas, out of reach of CSS: their size in
-// pixels, as Chart.defaults has it (ui/charts.js sets the normal one).
-const CHART_FONT = { normal: 12, projector: 18 };
+// Chart.js draws its labels on a canvas, out of reach of CSS: in projector
+// mode their size in pixels and colour, as Chart.defaults has them (ui/charts.js
+// sets the normal ones, which are kept to go back to).
+const CHART_PROJECTOR = { size: 18, color: '#262c38' };
+let chartNormal = null;
 
 export function initLanguageButtons() {
   const buttons = document.querySelectorAll('[data-lang]');
@@ -47,9 +49,11 @@ export function initProjector() {
 function chartFonts(projector) {
   const Chart = window.Chart;
   if (!Chart) return;
-  const size = projector ? CHART_FONT.projector : CHART_FONT.normal;
-  if (Chart.defaults.font.size === size) return;
-  Chart.defaults.font.size = size;
+  if (!chartNormal) chartNormal = { size: Chart.defaults.font.size, color: Chart.defaults.color };
+  const want = projector ? CHART_PROJECTOR : chartNormal;
+  if (Chart.defaults.font.size === want.size && Chart.defaults.color === want.color) return;
+  Chart.defaults.font.size = want.size;
+  Chart.defaults.color = want.color;
   // update() resolves the options again, defaults included; the canvases follow
   // their boxes' new size by themselves (responsive charts).
   for (const chart of Object.values(Chart.instances)) chart.update('none');
