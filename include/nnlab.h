@@ -66,6 +66,31 @@ float nn_rng_truncated_normal(nn_rng *r);        // standard normal, resampled o
 void nn_rng_shuffle(nn_rng *r, int32_t *idx, int n); // Fisher-Yates
 
 // ---------------------------------------------------------------------------
+// Threads (src/parallel.c). The work of a step is split by output between a
+// persistent pool of threads: each output element is computed by one thread, in
+// the same order whatever their number, so results are bit-identical for any
+// count. Native builds and the browser's threads module have threads; the
+// single-thread module accepts only 1.
+
+#define NN_MAX_THREADS 16
+// NN_OK, or NN_ERR_ARG outside 1..NN_MAX_THREADS (or above 1 without threads).
+int nn_set_threads(int n);
+int nn_threads(void);
+// part `part` of `parts` of a region; the parts write disjoint outputs.
+typedef void (*nn_part_fn)(void *ctx, int part, int parts);
+// Runs fn(ctx, p, parts) for every p < min(parts, nn_threads()) and returns
+// when all are done; part 0 runs on the caller.
+void nn_parallel(nn_part_fn fn, void *ctx, int parts);
+// [*lo, *hi): part `part` of `parts` of [0, n), cut at multiples of `unit`.
+void nn_part_range(int n, int unit, int part, int parts, int *lo, int *hi);
+// How many parts a pass over `floats` floats is worth (1 below ~16k floats).
+int nn_parts_for(size_t floats);
+// fn(ctx, lo, hi) over parts of [0, n) (items: images, rows), as many parts as
+// n · floats_per_item floats of work are worth; one call [0, n) on one thread.
+typedef void (*nn_range_fn)(void *ctx, int lo, int hi);
+void nn_parallel_range(int n, size_t floats_per_item, nn_range_fn fn, void *ctx);
+
+// ---------------------------------------------------------------------------
 // Kernels (src/kernels/). One signature for every GEMM:
 //   C(M, N) = beta * C + op(A)(M, K) · op(B)(K, N)
 // op(X) is X or Xᵀ (ta / tb non-zero). lda, ldb, ldc are row strides of the

@@ -25,6 +25,10 @@
 #   NN_BENCH_CNN=0          skip the two CNNs (a few minutes)
 #   NN_BENCH_REPEAT=1       rounds of every run, the fastest of each kept (TF.js cpu: once)
 #   NN_BENCH_CHROMIUM=0     skip the headless Chromium runs (the Worker epoch and the page)
+#   NN_BENCH_THREADS=0      skip the 2-thread runs (issue 13: native and the Chromium Worker,
+#                           for the MLP, the small CNN and mnist_convnet, next to their 1-thread runs)
+#   NN_BENCH_ONLY_THREADS=1 only the thread comparison: those six models-and-places at 1 and 2
+#                           threads (about 5 minutes)
 #   NN_BENCH_NATIVE_DIR, NN_BENCH_WASM_DIR, NN_BENCH_WASM_SCALAR_DIR   other build folders
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -61,7 +65,7 @@ build() {
     export NODE_PATH=/usr/share/nodejs
     quiet emcmake cmake -S . -B "$wasm" "$emulator"
     quiet cmake --build "$wasm" -j2 --target bench_train bench_gemm
-    if quiet cmake --build "$wasm" -j2 --target nnlab_web; then
+    if quiet cmake --build "$wasm" -j2 --target nnlab_web nnlab_web_mt; then
         WASM_DIR=$wasm quiet bash scripts/build_web.sh || nn_warn "the site (build/web) did not build"
     else
         nn_warn "the browser module (nnlab_web) did not build"
@@ -138,8 +142,32 @@ fi
 # Rounds interleave the runs, so a burst of load from elsewhere hits one
 # round of everything rather than every round of one thing.
 round=""
+only_threads=${NN_BENCH_ONLY_THREADS:-0}
+# threads_round: 1 and 2 threads, native and in the Chromium Worker (the
+# 1-thread runs come from the main rounds unless only the threads are asked for).
+threads_round() {
+    for model in mlp cnn convnet; do
+        if [ "$model" != mlp ] && [ "${NN_BENCH_CNN:-1}" = 0 ]; then continue; fi
+        if [ "$only_threads" != 0 ]; then
+            measure nnlab-native "$model" "$native/bench_train" "$model"
+        fi
+        measure nnlab-native-t2 "$model" "$native/bench_train" "$model" 1 "" 0 2
+        if [ "$chromium" != 0 ]; then
+            if [ "$only_threads" != 0 ]; then
+                measure chromium "$model" node tests/bench/chromium/run.mjs --wasm-dir "$wasm" \
+                    --model "$model" --modes sliced
+            fi
+            measure chromium-t2 "$model" node tests/bench/chromium/run.mjs --wasm-dir "$wasm" \
+                --model "$model" --modes sliced --threads 2
+        fi
+    done
+}
 for ((r = 1; r <= repeat; r++)); do
     if [ "$repeat" -gt 1 ]; then round=" (round $r/$repeat)"; fi
+    if [ "$only_threads" != 0 ]; then
+        threads_round
+        continue
+    fi
     for model in logreg mlp; do
         measure nnlab-native "$model" "$native/bench_train" "$model"
         measure nnlab-wasm-scalar "$model" "${node_wasm[@]}" "$wasm_scalar/bench_train.js" "$model"
@@ -170,6 +198,7 @@ for ((r = 1; r <= repeat; r++)); do
             fi
         done
     fi
+    if [ "${NN_BENCH_THREADS:-1}" != 0 ]; then threads_round; fi
     if [ "$page" != 0 ]; then
         for model in mlp cnn convnet; do
             if [ "$model" != mlp ] && [ "${NN_BENCH_CNN:-1}" = 0 ]; then continue; fi

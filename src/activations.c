@@ -72,8 +72,7 @@ static void softmax_forward(int rows, int cols, const float *x, float *y) {
     }
 }
 
-void nn_activation_forward(nn_activation a, int rows, int cols, const float *x, float *y) {
-    if (rows <= 0 || cols <= 0) return;
+static void forward_rows(nn_activation a, int rows, int cols, const float *x, float *y) {
     size_t n = (size_t)rows * cols;
     switch (a) {
     case NN_ACT_LINEAR:
@@ -147,9 +146,8 @@ static void softmax_backward(int rows, int cols, const float *y, const float *dy
     }
 }
 
-void nn_activation_backward(nn_activation a, int rows, int cols, const float *x, const float *y,
-                            const float *dy, float *dx) {
-    if (rows <= 0 || cols <= 0) return;
+static void backward_rows(nn_activation a, int rows, int cols, const float *x, const float *y,
+                          const float *dy, float *dx) {
     size_t n = (size_t)rows * cols;
     switch (a) {
     case NN_ACT_LINEAR:
@@ -220,4 +218,51 @@ void nn_activation_backward(nn_activation a, int rows, int cols, const float *x,
     default:
         break;
     }
+}
+
+// ---------------------------------------------------------------------------
+// Split between threads by rows: every element (every softmax row) is
+// computed by one thread as it would be by one.
+
+typedef struct {
+    nn_activation a;
+    int rows, cols;
+    const float *x, *y, *dy;
+    float *out;
+} act_job;
+
+static void forward_part(void *ctx, int part, int parts) {
+    const act_job *j = ctx;
+    int lo, hi;
+    nn_part_range(j->rows, 1, part, parts, &lo, &hi);
+    size_t at = (size_t)lo * j->cols;
+    if (lo < hi) forward_rows(j->a, hi - lo, j->cols, j->x + at, j->out + at);
+}
+
+static void backward_part(void *ctx, int part, int parts) {
+    const act_job *j = ctx;
+    int lo, hi;
+    nn_part_range(j->rows, 1, part, parts, &lo, &hi);
+    size_t at = (size_t)lo * j->cols;
+    if (lo < hi)
+        backward_rows(j->a, hi - lo, j->cols, j->x ? j->x + at : NULL, j->y ? j->y + at : NULL,
+                      j->dy + at, j->out + at);
+}
+
+static int act_parts(int rows, int cols) {
+    int parts = nn_parts_for((size_t)rows * cols);
+    return parts < rows ? parts : rows;
+}
+
+void nn_activation_forward(nn_activation a, int rows, int cols, const float *x, float *y) {
+    if (rows <= 0 || cols <= 0) return;
+    act_job j = {a, rows, cols, x, NULL, NULL, y};
+    nn_parallel(forward_part, &j, act_parts(rows, cols));
+}
+
+void nn_activation_backward(nn_activation a, int rows, int cols, const float *x, const float *y,
+                            const float *dy, float *dx) {
+    if (rows <= 0 || cols <= 0) return;
+    act_job j = {a, rows, cols, x, y, dy, dx};
+    nn_parallel(backward_part, &j, act_parts(rows, cols));
 }

@@ -214,7 +214,7 @@ float nn_optimizer_slot_init(const nn_optimizer *o, int slot) {
     return (o->kind == NN_OPT_ADAGRAD && slot == 0) ? o->initial_accumulator_value : 0.0f;
 }
 
-void nn_optimizer_apply(const nn_optimizer *o, size_t n, float *w, const float *g, float *s0,
+static void apply_range(const nn_optimizer *o, size_t n, float *w, const float *g, float *s0,
                         float *s1, int64_t t, float *u_product) {
     const float lr = o->learning_rate;
     switch (o->kind) {
@@ -239,4 +239,35 @@ void nn_optimizer_apply(const nn_optimizer *o, size_t n, float *w, const float *
     default:
         break;
     }
+}
+
+// The update split into ranges of the flat block, one a thread: each weight's
+// update reads only its own gradient and slots. Nadam's running product is
+// one number: every part starts from the same value and part 0's result is kept.
+typedef struct {
+    const nn_optimizer *o;
+    size_t n;
+    float *w, *s0, *s1;
+    const float *g;
+    int64_t t;
+    float u_before, u_after;
+    int has_u;
+} update_job;
+
+static void update_part(void *ctx, int part, int parts) {
+    update_job *j = ctx;
+    size_t lo = j->n * (size_t)part / (size_t)parts, hi = j->n * (size_t)(part + 1) / (size_t)parts;
+    lo -= lo % 16;
+    hi = part == parts - 1 ? j->n : hi - hi % 16;
+    float u = j->u_before;
+    apply_range(j->o, hi - lo, j->w + lo, j->g + lo, j->s0 ? j->s0 + lo : NULL, j->s1 ? j->s1 + lo : NULL,
+                j->t, j->has_u ? &u : NULL);
+    if (part == 0) j->u_after = u;
+}
+
+void nn_optimizer_apply(const nn_optimizer *o, size_t n, float *w, const float *g, float *s0,
+                        float *s1, int64_t t, float *u_product) {
+    update_job j = {o, n, w, s0, s1, g, t, u_product ? *u_product : 0.0f, 0.0f, u_product != NULL};
+    nn_parallel(update_part, &j, nn_parts_for(n));
+    if (u_product) *u_product = j.u_after;
 }

@@ -26,6 +26,20 @@ static const char *const DATA_HINT =
 
 // The result of a *_from_name look-up; an unknown name is a usage error
 // with the library's sentence, which lists the choices.
+// --threads N: the default is the machine's cores, at most 4 (as the page's);
+// the numbers are the same for any count.
+static int default_threads(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+static void use_threads(const cli_command *cmd, int n) {
+    if (nn_set_threads(n) != NN_OK) cli_usage_error(cmd, "--threads: %s", nn_last_error());
+}
+
+#define THREADS_OPTION(dest)                                                                       \
+    {"--threads", CLI_INT, dest, "N", "threads to train on, 1 to 16 (default: the cores, at most 4; the results are the same for any N)", 0}
+
 static int known_name(const cli_command *cmd, const char *option, int k) {
     if (k < 0) cli_usage_error(cmd, "%s: %s", option, nn_last_error());
     return k;
@@ -238,7 +252,7 @@ int cli_train(int argc, char **argv) {
         const char *data, *layers, *optimizer, *loss, *init, *save, *resume;
         cli_split train_files, test_files;
         float lr, momentum, validation_split;
-        int epochs, batch_size, limit, no_shuffle, nesterov, quiet;
+        int epochs, batch_size, limit, no_shuffle, nesterov, quiet, threads;
         uint64_t seed;
     } a = {.data = NN_DEFAULT_DATA_DIR,
            .layers = "100:relu,10:softmax",
@@ -247,6 +261,7 @@ int cli_train(int argc, char **argv) {
            .init = "glorot_uniform",
            .epochs = 1,
            .batch_size = 32,
+           .threads = default_threads(),
            .seed = 1};
     cli_option opts[] = {
         {"--data", CLI_STRING, &a.data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
@@ -270,6 +285,7 @@ int cli_train(int argc, char **argv) {
         {"--save", CLI_STRING, &a.save, "FILE", "write the trained model to FILE (.nnl)", 0},
         {"--resume", CLI_STRING, &a.resume, "FILE", "continue training the model saved in FILE (saved back to FILE unless --save)", 0},
         {"--quiet", CLI_FLAG, &a.quiet, NULL, "print nothing on stdout (warnings and errors still go to stderr)", 0},
+        THREADS_OPTION(&a.threads),
     };
     const cli_command *cmd = &TRAIN_CMD;
     int n_opts = N_OPTS(opts);
@@ -278,6 +294,7 @@ int cli_train(int argc, char **argv) {
 
     // --- check every argument before touching a file
     if (a.epochs < 0) cli_usage_error(cmd, "--epochs must not be negative, got %d", a.epochs);
+    use_threads(cmd, a.threads);
     if (a.batch_size < 1)
         cli_usage_error(cmd, "--batch-size must be at least 1, got %d", a.batch_size);
     if (GIVEN("--limit") && a.limit < 1)
@@ -454,7 +471,7 @@ static const cli_command EVAL_CMD = {
 int cli_eval(int argc, char **argv) {
     const char *model_path = NULL, *data = NN_DEFAULT_DATA_DIR;
     cli_split files = {0};
-    int batch_size = 32, limit = 0;
+    int batch_size = 32, limit = 0, threads = default_threads();
     cli_option opts[] = {
         {"--model", CLI_STRING, &model_path, "FILE", "the model to evaluate (.nnl, required)", 0},
         {"--data", CLI_STRING, &data, "DIR", "directory of the MNIST IDX files, raw or .gz (default: " NN_DEFAULT_DATA_DIR ")", 0},
@@ -462,9 +479,11 @@ int cli_eval(int argc, char **argv) {
         {"--test-labels", CLI_STRING, &files.labels, "FILE", "test labels (IDX1), with --test-images", 0},
         {"--batch-size", CLI_INT, &batch_size, "N", "samples per forward pass (default: 32)", 0},
         {"--limit", CLI_INT, &limit, "N", "evaluate the first N test samples only", 0},
+        THREADS_OPTION(&threads),
     };
     const cli_command *cmd = &EVAL_CMD;
     cli_parse(cmd, opts, N_OPTS(opts), argc, argv, 2);
+    use_threads(cmd, threads);
     if (!model_path) cli_usage_error(cmd, "--model FILE is required");
     if (batch_size < 1) cli_usage_error(cmd, "--batch-size must be at least 1, got %d", batch_size);
     if (cli_given(opts, N_OPTS(opts), "--limit") && limit < 1)

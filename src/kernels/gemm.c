@@ -11,15 +11,63 @@
 #include "nnlab.h"
 
 // ---------------------------------------------------------------------------
-// GEMM dispatch
+// GEMM dispatch, split between threads by output: rows of C in whole 4-row
+// tiles, or (a C of few rows: a convolution's weight gradient of a 1-channel
+// input, 9 x 32) columns in whole 8-wide panels. Each element of C is then
+// computed by one thread with the same k order as one kernel call over all of
+// C, so any number of threads gives the same bits.
 
-void nn_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-             float beta, float *C, int ldc) {
+static void gemm_one(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B,
+                     int ldb, float beta, float *C, int ldc) {
 #ifdef __wasm_simd128__
     nn_f32_gemm__wasmsimd(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
 #else
     nn_f32_gemm__scalar(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
 #endif
+}
+
+typedef struct {
+    int ta, tb, M, N, K, lda, ldb, ldc, by_rows;
+    const float *A, *B;
+    float beta;
+    float *C;
+} gemm_job;
+
+enum { TILE_M = 4, TILE_N = 8, MIN_PART_FLOPS = 1 << 17 };
+
+static void gemm_part(void *ctx, int part, int parts) {
+    const gemm_job *j = ctx;
+    int lo, hi;
+    if (j->by_rows) {
+        nn_part_range(j->M, TILE_M, part, parts, &lo, &hi);
+        if (lo >= hi) return;
+        // row i of op(A) is row i of A, or column i of A when transposed
+        const float *a = j->ta ? j->A + lo : j->A + (size_t)lo * j->lda;
+        gemm_one(j->ta, j->tb, hi - lo, j->N, j->K, a, j->lda, j->B, j->ldb, j->beta,
+                 j->C + (size_t)lo * j->ldc, j->ldc);
+    } else {
+        nn_part_range(j->N, TILE_N, part, parts, &lo, &hi);
+        if (lo >= hi) return;
+        const float *b = j->tb ? j->B + (size_t)lo * j->ldb : j->B + lo;
+        gemm_one(j->ta, j->tb, j->M, hi - lo, j->K, j->A, j->lda, b, j->ldb, j->beta, j->C + lo, j->ldc);
+    }
+}
+
+void nn_gemm(int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+             float beta, float *C, int ldc) {
+    const int row_tiles = (M + TILE_M - 1) / TILE_M, col_panels = (N + TILE_N - 1) / TILE_N;
+    const int by_rows = row_tiles >= 2 * nn_threads() || row_tiles >= col_panels;
+    const int pieces = by_rows ? row_tiles : col_panels;
+    double flops = 2.0 * M * N * K;
+    int parts = nn_threads();
+    if (parts > pieces) parts = pieces;
+    while (parts > 1 && flops / parts < MIN_PART_FLOPS) parts--;
+    if (parts <= 1) {
+        gemm_one(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    gemm_job j = {ta, tb, M, N, K, lda, ldb, ldc, by_rows, A, B, beta, C};
+    nn_parallel(gemm_part, &j, parts);
 }
 
 const char *nn_gemm_kernel_name(void) {
@@ -35,19 +83,47 @@ const char *nn_gemm_kernel_name(void) {
 // versions written with wasm_simd128 intrinsics measured the same in Node
 // (32 x 100; ~10 ns better per call at 32 x 10, next to microseconds of GEMM).
 
-// y(M, N) += bias(N) broadcast over rows.
-void nn_add_bias(int M, int N, float *y, const float *bias) {
-    for (int i = 0; i < M; i++) {
-        float *row = y + (size_t)i * N;
-        for (int j = 0; j < N; j++) row[j] += bias[j];
+typedef struct {
+    int M, N;
+    float *y;
+    const float *bias;
+    const float *dy;
+    float *db;
+} bias_job;
+
+static void add_bias_part(void *ctx, int part, int parts) {
+    const bias_job *j = ctx;
+    int lo, hi;
+    nn_part_range(j->M, 1, part, parts, &lo, &hi);
+    for (int i = lo; i < hi; i++) {
+        float *row = j->y + (size_t)i * j->N;
+        for (int c = 0; c < j->N; c++) row[c] += j->bias[c];
     }
 }
 
-// db(N) = sum over rows of dy(M, N), rows added in order (db is overwritten).
-void nn_sum_rows(int M, int N, const float *dy, float *db) {
-    for (int j = 0; j < N; j++) db[j] = 0.0f;
-    for (int i = 0; i < M; i++) {
-        const float *row = dy + (size_t)i * N;
-        for (int j = 0; j < N; j++) db[j] += row[j];
+// y(M, N) += bias(N) broadcast over rows (split by rows).
+void nn_add_bias(int M, int N, float *y, const float *bias) {
+    bias_job j = {M, N, y, bias, NULL, NULL};
+    nn_parallel(add_bias_part, &j, nn_parts_for((size_t)M * N));
+}
+
+// Columns [lo, hi) of db, each summed over the rows in order.
+static void sum_rows_part(void *ctx, int part, int parts) {
+    const bias_job *j = ctx;
+    int lo, hi;
+    nn_part_range(j->N, 8, part, parts, &lo, &hi);
+    for (int c = lo; c < hi; c++) j->db[c] = 0.0f;
+    for (int i = 0; i < j->M; i++) {
+        const float *row = j->dy + (size_t)i * j->N;
+        for (int c = lo; c < hi; c++) j->db[c] += row[c];
     }
+}
+
+// db(N) = sum over rows of dy(M, N), rows added in order (db is overwritten;
+// split by columns).
+void nn_sum_rows(int M, int N, const float *dy, float *db) {
+    bias_job j = {M, N, NULL, NULL, dy, db};
+    int parts = nn_parts_for((size_t)M * N);
+    int most = (N + 7) / 8;
+    nn_parallel(sum_rows_part, &j, parts < most ? parts : most);
 }

@@ -102,11 +102,23 @@ static void window_row(const nn_window *g, int ox, int *kx0, int *kx1) {
     if (*kx1 < *kx0) *kx1 = *kx0;
 }
 
-// col is (B·oh·ow, kh·kw·c), x is (B, h, w, c)
-static void im2col(float *col, const float *x, const nn_window *g, int B, int c) {
-    const int row = g->kw * c; // floats in one window row
-    for (int b = 0; b < B; b++) {
-        const float *xb = x + (size_t)b * g->h * g->w * c;
+// im2col and col2im are split between threads by images: image b's rows of
+// col and its part of dx belong to it alone.
+typedef struct {
+    float *out;        // col (im2col) or dx (col2im)
+    const float *in;   // x (im2col) or dcol (col2im)
+    const nn_window *g;
+    int c;
+} window_job;
+
+// col rows of images [b0, b1): col is (B·oh·ow, kh·kw·c), x is (B, h, w, c)
+static void im2col_images(void *ctx, int b0, int b1) {
+    const window_job *j = ctx;
+    const nn_window *g = j->g;
+    const int c = j->c, row = g->kw * c; // floats in one window row
+    float *col = j->out + (size_t)b0 * g->oh * g->ow * g->kh * row;
+    for (int b = b0; b < b1; b++) {
+        const float *xb = j->in + (size_t)b * g->h * g->w * c;
         for (int oy = 0; oy < g->oh; oy++)
             for (int ox = 0; ox < g->ow; ox++) {
                 int kx0, kx1;
@@ -128,13 +140,21 @@ static void im2col(float *col, const float *x, const nn_window *g, int B, int c)
     }
 }
 
+static void im2col(float *col, const float *x, const nn_window *g, int B, int c) {
+    window_job j = {col, x, g, c};
+    nn_parallel_range(B, (size_t)g->oh * g->ow * g->kh * g->kw * c, im2col_images, &j);
+}
+
 // dx(B, h, w, c) = 0, then += every window's slice of dcol (B·oh·ow, kh·kw·c),
 // windows in row order: overlapping windows add up in a fixed order.
-static void col2im(float *dx, const float *dcol, const nn_window *g, int B, int c) {
-    const int row = g->kw * c;
-    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
-    for (int b = 0; b < B; b++) {
-        float *dxb = dx + (size_t)b * g->h * g->w * c;
+static void col2im_images(void *ctx, int b0, int b1) {
+    const window_job *j = ctx;
+    const nn_window *g = j->g;
+    const int c = j->c, row = g->kw * c;
+    const float *dcol = j->in + (size_t)b0 * g->oh * g->ow * g->kh * row;
+    memset(j->out + (size_t)b0 * g->h * g->w * c, 0, (size_t)(b1 - b0) * g->h * g->w * c * sizeof(float));
+    for (int b = b0; b < b1; b++) {
+        float *dxb = j->out + (size_t)b * g->h * g->w * c;
         for (int oy = 0; oy < g->oh; oy++)
             for (int ox = 0; ox < g->ow; ox++) {
                 int kx0, kx1;
@@ -150,6 +170,11 @@ static void col2im(float *dx, const float *dcol, const nn_window *g, int B, int 
                 }
             }
     }
+}
+
+static void col2im(float *dx, const float *dcol, const nn_window *g, int B, int c) {
+    window_job j = {dx, dcol, g, c};
+    nn_parallel_range(B, (size_t)g->oh * g->ow * g->kh * g->kw * c, col2im_images, &j);
 }
 
 // ---------------------------------------------------------------------------

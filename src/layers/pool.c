@@ -68,10 +68,25 @@ static void max_more(float *restrict y, int32_t *restrict argmax, const float *r
     }
 }
 
+// Pooling is split between threads by images: an image's windows read and
+// write only that image.
+typedef struct {
+    float *y;            // y (forward) or dx (backward)
+    int32_t *argmax;     // written by max forward
+    const int32_t *arg;  // read by max backward
+    const float *x;      // x (forward) or dy (backward)
+    const nn_window *g;
+    int c;
+} pool_job;
+
 // y is (B, oh, ow, c), argmax is (B, oh, ow, c), x is (B, h, w, c)
-void nn_maxpool2d_forward(float *y, int32_t *argmax, const float *x, const nn_window *g, int B,
-                          int c) {
-    for (int b = 0; b < B; b++)
+static void maxpool_forward_images(void *ctx, int b0, int b1) {
+    const pool_job *j = ctx;
+    const nn_window *g = j->g;
+    const int c = j->c;
+    float *y = j->y + (size_t)b0 * g->oh * g->ow * c;
+    int32_t *argmax = j->argmax + (size_t)b0 * g->oh * g->ow * c;
+    for (int b = b0; b < b1; b++)
         for (int oy = 0; oy < g->oh; oy++)
             for (int ox = 0; ox < g->ow; ox++, y += c, argmax += c) {
                 int y0, y1, x0, x1;
@@ -80,27 +95,45 @@ void nn_maxpool2d_forward(float *y, int32_t *argmax, const float *x, const nn_wi
                     for (int ix = x0; ix < x1; ix++) {
                         int32_t base = (int32_t)((((size_t)b * g->h + iy) * g->w + ix) * c);
                         if (iy == y0 && ix == x0)
-                            max_first(y, argmax, x + base, base, c);
+                            max_first(y, argmax, j->x + base, base, c);
                         else
-                            max_more(y, argmax, x + base, base, c);
+                            max_more(y, argmax, j->x + base, base, c);
                     }
             }
 }
 
-// dx is (B, h, w, c), dy is (B, oh, ow, c), argmax is (B, oh, ow, c)
+void nn_maxpool2d_forward(float *y, int32_t *argmax, const float *x, const nn_window *g, int B,
+                          int c) {
+    pool_job j = {y, argmax, NULL, x, g, c};
+    nn_parallel_range(B, (size_t)g->h * g->w * c, maxpool_forward_images, &j);
+}
+
+// dx is (B, h, w, c), dy is (B, oh, ow, c), argmax is (B, oh, ow, c): an
+// image's argmax points into that image.
+static void maxpool_backward_images(void *ctx, int b0, int b1) {
+    const pool_job *j = ctx;
+    const nn_window *g = j->g;
+    const size_t in = (size_t)g->h * g->w * j->c, out = (size_t)g->oh * g->ow * j->c;
+    memset(j->y + b0 * in, 0, (size_t)(b1 - b0) * in * sizeof(float));
+    for (size_t i = b0 * out; i < b1 * out; i++) j->y[j->arg[i]] += j->x[i];
+}
+
 void nn_maxpool2d_backward(float *dx, const float *dy, const int32_t *argmax, const nn_window *g,
                            int B, int c) {
-    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
-    size_t n = nn_maxpool2d_argmax_ints(g, B, c);
-    for (size_t i = 0; i < n; i++) dx[argmax[i]] += dy[i];
+    pool_job j = {dx, NULL, argmax, dy, g, c};
+    nn_parallel_range(B, (size_t)g->h * g->w * c, maxpool_backward_images, &j);
 }
 
 // ---------------------------------------------------------------------------
 // AveragePooling2D
 
 // y is (B, oh, ow, c), x is (B, h, w, c)
-void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, int c) {
-    for (int b = 0; b < B; b++)
+static void avgpool_forward_images(void *ctx, int b0, int b1) {
+    const pool_job *j = ctx;
+    const nn_window *g = j->g;
+    const int c = j->c;
+    float *y = j->y + (size_t)b0 * g->oh * g->ow * c;
+    for (int b = b0; b < b1; b++)
         for (int oy = 0; oy < g->oh; oy++)
             for (int ox = 0; ox < g->ow; ox++, y += c) {
                 int y0, y1, x0, x1;
@@ -108,7 +141,7 @@ void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, i
                 for (int ch = 0; ch < c; ch++) y[ch] = 0.0f;
                 for (int iy = y0; iy < y1; iy++)
                     for (int ix = x0; ix < x1; ix++) {
-                        const float *xp = x + (((size_t)b * g->h + iy) * g->w + ix) * c;
+                        const float *xp = j->x + (((size_t)b * g->h + iy) * g->w + ix) * c;
                         for (int ch = 0; ch < c; ch++) y[ch] += xp[ch];
                     }
                 float count = (float)((y1 - y0) * (x1 - x0));
@@ -116,10 +149,19 @@ void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, i
             }
 }
 
+void nn_avgpool2d_forward(float *y, const float *x, const nn_window *g, int B, int c) {
+    pool_job j = {y, NULL, NULL, x, g, c};
+    nn_parallel_range(B, (size_t)g->h * g->w * c, avgpool_forward_images, &j);
+}
+
 // dx is (B, h, w, c), overwritten; dy is (B, oh, ow, c)
-void nn_avgpool2d_backward(float *dx, const float *dy, const nn_window *g, int B, int c) {
-    memset(dx, 0, (size_t)B * g->h * g->w * c * sizeof(float));
-    for (int b = 0; b < B; b++)
+static void avgpool_backward_images(void *ctx, int b0, int b1) {
+    const pool_job *j = ctx;
+    const nn_window *g = j->g;
+    const int c = j->c;
+    const float *dy = j->x + (size_t)b0 * g->oh * g->ow * c;
+    memset(j->y + (size_t)b0 * g->h * g->w * c, 0, (size_t)(b1 - b0) * g->h * g->w * c * sizeof(float));
+    for (int b = b0; b < b1; b++)
         for (int oy = 0; oy < g->oh; oy++)
             for (int ox = 0; ox < g->ow; ox++, dy += c) {
                 int y0, y1, x0, x1;
@@ -127,8 +169,13 @@ void nn_avgpool2d_backward(float *dx, const float *dy, const nn_window *g, int B
                 float count = (float)((y1 - y0) * (x1 - x0));
                 for (int iy = y0; iy < y1; iy++)
                     for (int ix = x0; ix < x1; ix++) {
-                        float *d = dx + (((size_t)b * g->h + iy) * g->w + ix) * c;
+                        float *d = j->y + (((size_t)b * g->h + iy) * g->w + ix) * c;
                         for (int ch = 0; ch < c; ch++) d[ch] += dy[ch] / count;
                     }
             }
+}
+
+void nn_avgpool2d_backward(float *dx, const float *dy, const nn_window *g, int B, int c) {
+    pool_job j = {dx, NULL, NULL, dy, g, c};
+    nn_parallel_range(B, (size_t)g->h * g->w * c, avgpool_backward_images, &j);
 }

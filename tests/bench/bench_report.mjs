@@ -1,5 +1,6 @@
 // bench_report.mjs — turn the raw output of scripts/bench.sh into its one
-// table, the GEMM and heap figures, and the targets of issues 3 and 10.
+// table, the GEMM and heap figures, the 1 vs 2 threads comparison, and the
+// targets of issues 3, 10 and 13.
 //
 // Input: a file of lines collected by bench.sh —
 //   BENCH run=<label> model=... seconds=... (from bench_train, tfjs_bench, chromium/run.mjs,
@@ -242,6 +243,30 @@ for (const [model, name] of [['convnet', 'mnist_convnet'], ['cnn', 'small CNN']]
          '< 256 MB', mb < 256, 'nnlab.js linear memory after loading both sets and training an epoch');
 }
 
+// Issue 13: 1 vs 2 threads, in the Chromium Worker (the page, cross-origin
+// isolated) and natively. The speed-ups are judged in the Worker.
+const THREAD_MODELS = [['mlp', 'MLP 784-100-10, batch 32', 1.4, 0.6], ['cnn', 'small CNN (TF.js tutorial)', 1.6, null],
+                       ['convnet', 'mnist_convnet (Keras), batch 128', 1.7, 15]];
+const threadRows = [];
+for (const [model, name, needX, needS] of THREAD_MODELS) {
+  for (const [where, one, two] of [['Chromium Worker', 'chromium-sliced', 'chromium-sliced-t2'],
+                                    ['native', 'nnlab-native', 'nnlab-native-t2']]) {
+    const a = find(one, model), b = find(two, model);
+    if (!a && !b) continue;
+    const x = a && b ? a.seconds / b.seconds : null;
+    threadRows.push([name, where, a ? f(a.seconds, 3) : 'not run', b ? f(b.seconds, 3) : 'not run',
+                     x ? `×${f(x, 2)}` : 'n/a', b ? f(b.heap_mb, 1) : '', a && b ? (a.val_acc === b.val_acc ? 'same' : 'DIFFERENT') : '']);
+    if (where !== 'Chromium Worker') continue;
+    target(`${model}: 2 threads vs 1 in the Chromium Worker`, x, `×${f(x, 2)}`, `≥ ×${needX}`, x >= needX,
+           `${f(a && a.seconds, 2)} s → ${f(b && b.seconds, 2)} s` +
+             (x >= needX ? '' : `; short by ${f(100 * (1 - x / needX), 0)}%`));
+    if (needS) {
+      target(`${model}: epoch on 2 threads in the Chromium Worker`, b ? b.seconds : null, `${f(b && b.seconds, 2)} s`,
+             `≤ ${needS} s`, b && b.seconds <= needS, b && b.seconds > needS ? `needs ${f(b.seconds / needS, 2)}× more speed` : '');
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Output
 
@@ -304,6 +329,16 @@ for (const x of failed.filter((x) => x.run === 'page-main-thread')) {
   out.push(`The page's main thread (${x.model}): not measured (see above)`, '');
 }
 
+const threadHead = ['model', 'where', '1 thread (s)', '2 threads (s)', 'speed-up', 'heap, 2 threads (MB)',
+                    'val_acc 1 vs 2'];
+if (threadRows.length) {
+  out.push('Threads: one epoch on 1 and on 2 threads (the numbers are the same for any count):',
+           textTable(threadHead, threadRows), '');
+  md.push('## Threads', '', 'One epoch on 1 and on 2 threads; the Chromium Worker runs the single-thread ' +
+          'module for 1 thread and the threads module (cross-origin isolated) for 2, as the page does. ' +
+          'The numbers are the same for any count (val_acc column).', '', mdTable(threadHead, threadRows), '');
+}
+
 const gemmLines = [];
 const RUN_OF = { native: 'nnlab-native', wasm: 'nnlab-wasm-simd' };
 for (const where of ['native', 'wasm']) for (const model of ['mlp', 'logreg', 'convnet', 'cnn']) {
@@ -322,7 +357,7 @@ if (gemmLines.length) {
 }
 
 const theadT = ['target', 'measured', 'wanted', 'verdict', 'detail'];
-out.push('Targets (issues 3 and 10):', textTable(theadT, targets, 99));
+out.push('Targets (issues 3, 10 and 13):', textTable(theadT, targets, 99));
 md.push('## Targets', '', mdTable(theadT, targets, 99), '');
 const met = targets.filter((t) => t[3] === 'met').length;
 out.push('', `${met} of ${targets.length} targets met`);

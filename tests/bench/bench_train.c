@@ -26,7 +26,10 @@
  * Output: human lines, then one line starting "BENCH " of key=value pairs
  * that scripts/bench.sh reads. It measures; it does not judge.
  *
- *   bench_train [logreg|mlp|convnet|cnn|LAYERS] [EPOCHS] [MNIST_DIR] [STEPS]
+ *   bench_train [logreg|mlp|convnet|cnn|LAYERS] [EPOCHS] [MNIST_DIR] [STEPS] [THREADS]
+ *
+ * THREADS (default 1) splits the work as nn_set_threads does (the same
+ * numbers for any count; the BENCH line says threads=N).
  *
  * STEPS (a number; 0 = the whole epoch) trains on the first STEPS batches of
  * the training set and validates on as many test images (at most all
@@ -189,8 +192,9 @@ int main(int argc, char **argv) {
     const char *dir = argc > 3 && *argv[3] ? argv[3] : getenv("NN_MNIST_DIR");
     if (!dir || !*dir) dir = NN_MNIST_DIR;
     int step_limit = argc > 4 ? atoi(argv[4]) : 0;
-    if (epochs < 1) {
-        fprintf(stderr, "usage: bench_train [logreg|mlp|convnet|cnn|LAYERS] [EPOCHS] [MNIST_DIR] [STEPS]\n");
+    int threads = argc > 5 ? atoi(argv[5]) : 1;
+    if (epochs < 1 || nn_set_threads(threads) != NN_OK) {
+        fprintf(stderr, "usage: bench_train [logreg|mlp|convnet|cnn|LAYERS] [EPOCHS] [MNIST_DIR] [STEPS] [THREADS]\n");
         return 2;
     }
     named_model model = model_of(model_name);
@@ -265,10 +269,10 @@ int main(int argc, char **argv) {
 #endif
     printf("BENCH run=nnlab model=%s kernel=%s epochs=%d steps=%d batch=%d seconds=%.4f "
            "train_seconds=%.4f ms_step=%.4f gflops=%.3f gflops_train=%.3f val_acc=%.4f "
-           "heap_mb=%.1f heap_used_mb=%.1f params=%zu extrapolated=%d\n",
+           "heap_mb=%.1f heap_used_mb=%.1f params=%zu extrapolated=%d threads=%d\n",
            model_name, nn_gemm_kernel_name(), epochs, steps, o.batch_size, per_epoch,
            train_per_epoch, ms_step, gflops, gflops_train, t.last_val_acc, heap_mb, used_mb,
-           m.n_params, extrapolated);
+           m.n_params, extrapolated, nn_threads());
 
     nn_model_free(&m);
     nn_dataset_free(&train);

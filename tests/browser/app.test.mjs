@@ -61,7 +61,7 @@ describe('nnlab page', () => {
     const accPoints = await page.evaluate(() => window.nnlab.points('accuracy'));
     assert.ok(lossPoints >= 3, `loss chart points ${lossPoints}`); // batch curve + train + val
     assert.ok(accPoints >= 3, `accuracy chart points ${accPoints}`);
-    assert.match(await page.textContent('#runs'), /Run 1/);
+    assert.match(await page.textContent('#runs'), /MLP 100 relu · adam 0\.001 · 1 epoch/);
     assert.deepEqual(errors, []);
     await context.close();
   });

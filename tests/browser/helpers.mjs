@@ -19,13 +19,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--no-first-run',
 ];
 
-// Start scripts/serve.mjs with PORT=0 and read the port it chose.
-export async function startServer(dir = webDir) {
+// Start scripts/serve.mjs with PORT=0 and read the port it chose; env: more
+// of its settings (ISOLATE: '0' serves without cross-origin isolation).
+export async function startServer(dir = webDir, env = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run scripts/build_web.sh first`);
   }
   const proc = spawn(process.execPath, [path.join(repo, 'scripts/serve.mjs'), dir], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise((resolve, reject) => {
@@ -84,19 +85,23 @@ function recordLongTasks() {
 // the worker's debug requests, which the production page does not.
 export const testUrl = (url) => `${url}${url.includes('?') ? '&' : '?'}test`;
 
-// A fresh page (own storage) with MNIST loaded and the default model built.
-export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, lang = 'en' } = {}) {
+// A fresh page (own storage) with MNIST loaded and the default model built;
+// hash: a shared setup's link ('#nn=1&...').
+export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, lang = 'en', hash = '' } = {}) {
   const context = await browser.newContext({ viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-US' });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.addInitScript(recordLongTasks);
-  await page.goto(testUrl(url));
-  await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel,
-    null, { timeout: 60000 });
+  await page.goto(testUrl(url) + hash);
+  await appReady(page);
   return { page, context, errors };
 }
+
+// MNIST loaded and a model built (after a goto or a reload).
+export const appReady = (page) => page.waitForFunction(
+  () => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel, null, { timeout: 60000 });
 
 // Wait until the page has had no long task for `quietMs` (start-up work such
 // as parsing Chart.js and gunzipping MNIST is over), so a test can then

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 
 import {
   BATCH_POINTS, PALETTE, SMOOTHING, addBatches, loadRuns, newRun, nextRunNumber, recordEpoch, runCsv, runFileName,
-  runJson, saveRuns,
+  runJson, runName, saveRuns,
 } from '../../web/js/runs.js';
 
 const run = (n = 1, extra = {}) => ({ ...newRun({ n, name: `Run ${n}`, config: { epochs: 2 }, initialEpoch: 0,
@@ -24,7 +24,7 @@ function memoryStorage(initial = {}) {
 
 test('a new run has its number, colour and empty series', () => {
   const r = run(11);
-  assert.equal(r.color, PALETTE[10 % PALETTE.length]);
+  assert.equal(r.color, PALETTE[0]);
   assert.equal(r.started, '2026-12-01T00:00:00.000Z');
   assert.deepEqual(r.series.loss, { epoch: [], val: [], batch: [] });
   assert.equal(nextRunNumber([run(3), run(7), run(2)]), 8);
@@ -93,4 +93,26 @@ test('finished runs are kept in storage, a running one is not, damaged storage r
   saveRuns(null, [done]); // and saving to none does not throw
   const full = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
   saveRuns(full, [done]);
+});
+
+test('a new run takes the first colour no run in the list has; all taken, they repeat by number', () => {
+  const runs = [run(1), run(2), run(3)];
+  runs[1].color = PALETTE[4];
+  const next = newRun({ n: 4, name: 'x', config: {}, initialEpoch: 0, runs });
+  assert.equal(next.color, PALETTE[1]);
+  const full = PALETTE.map((c, i) => ({ ...run(i + 1), color: c }));
+  assert.equal(newRun({ n: 10, name: 'x', config: {}, initialEpoch: 0, runs: full }).color, PALETTE[9 % PALETTE.length]);
+  assert.equal(new Set(PALETTE).size, PALETTE.length);
+});
+
+test('a run is named by its hidden layers, optimizer, learning rate and epochs', async () => {
+  const { parseLayerString } = await import('../../web/js/layers.js');
+  const t = (key, p) => ({ 'runs.logreg': 'Logistic regression', 'runs.epoch': '1 epoch', 'runs.epochs': `${p && p.n} epochs` })[key];
+  const c = (text, optimizer = 'adam', lr = 0.001) => ({ layers: parseLayerString(text), optimizer, lr });
+  assert.equal(runName(c('100:relu,10:softmax'), 5, t), 'MLP 100 relu · adam 0.001 · 5 epochs');
+  assert.equal(runName(c('256:relu,dropout:0.2,128:tanh,10:softmax', 'sgd', 0.01), 1, t), 'MLP 256 relu, 128 tanh · sgd 0.01 · 1 epoch');
+  assert.equal(runName(c('10:softmax', 'sgd', 0.5), 3, t), 'Logistic regression · sgd 0.5 · 3 epochs');
+  assert.equal(runName(c('conv2d:32:3:relu,maxpool:2,conv2d:64:3:relu,maxpool:2,flatten,dropout:0.5,10:softmax'), 12, t),
+    'CNN 32-64 · adam 0.001 · 12 epochs');
+  assert.equal(runName(c('conv2d:8:5:relu,flatten,64:relu,10:softmax'), 2, t), 'CNN 8 + 64 relu · adam 0.001 · 2 epochs');
 });

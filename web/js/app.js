@@ -15,9 +15,12 @@ import {
   inputSize, kerasCode, largestLayer, layerString, modelWarnings, parseLayerString, setDataInfo,
   validateFit, validateModel,
 } from './model_config.js';
+import { initOffline } from './offline.js';
 import {
-  addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, saveRuns as keepRuns,
+  addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, runName,
+  saveRuns as keepRuns,
 } from './runs.js';
+import { STORE_KEY as SETUP_KEY, decodeSetup, encodeSetup } from './share.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
 import { ChartTable } from './ui/chart_table.js';
@@ -30,6 +33,8 @@ import { enableOtherImages, showDigits, wireOtherImages } from './ui/digits.js';
 import { downloadBlob } from './ui/download.js';
 import { ModelView } from './ui/model_view.js';
 import { RunsView } from './ui/runs.js';
+import { ShareView } from './ui/share_view.js';
+import { ThreadsView } from './ui/threads_view.js';
 import { initLanguageButtons, showKernel } from './ui/topbar.js';
 import { TrainingView } from './ui/training.js';
 
@@ -56,6 +61,8 @@ const state = {
   confirming: false,
   starting: false,          // a start request is on its way to the worker
   heapBytes: 0,             // wasm memory after loading the data
+  kernel: null,             // the worker's GEMM kernel ('wasmsimd')
+  threads: null,            // the worker's { module, count, max, reason }
   dataFiles: null,          // the user's files in use (read again after a restart), null for MNIST
   buildError: null,         // { message, index, text?, from }: the core refused the edited model, its
                             // shapes ('shapes': they do not flow) or building it ('build': memory)
@@ -70,13 +77,16 @@ const state = {
 };
 
 const bridge = new Bridge(new URL('./worker.js', import.meta.url));
-let builder, charts, training, runsView, picker, crash, lab, modelView;
+let builder, charts, training, runsView, picker, crash, lab, modelView, shareView, threadsView;
 
 // ---------------------------------------------------------------------------
 // Start-up
 
 function init() {
   initLanguage();
+  // The setup of a shared link, else the one the form had before this reload.
+  const setup = readSetup();
+  if (setup) state.config = setup.config;
   builder = new Builder({ onChange: onConfigChange });
   builder.setConfig(state.config);
   builder.setInput(MNIST_INFO);
@@ -104,6 +114,8 @@ function init() {
     },
   });
   wireOtherImages(() => predict(true));
+  shareView = new ShareView({ config: () => builder.getConfig(), reset: resetSetup });
+  if (setup) shareView.showNotice(setup.notice);
 
   bridge.on('state', (e) => { state.train = e.state; refreshButtons(); });
   bridge.on('progress', onProgress);
@@ -114,13 +126,23 @@ function init() {
   refreshCode();
   refreshButtons();
 
-  bridge.init(TESTING).then(({ kernel }) => {
+  threadsView = new ThreadsView(async (n) => (state.threads = await bridge.setThreads(n)));
+  bridge.init(TESTING).then(({ kernel, threads }) => {
     state.workerReady = true;
     showKernel(kernel);
-    // The pretrained MLP when it is there (drawing works at once), else a new model.
-    return lab.startup().then((loaded) => (loaded ? null : rebuild()));
+    state.kernel = kernel;
+    state.threads = threads;
+    threadsView.start(threads, kernel);
+    // The pretrained model when it is there (drawing works at once), else a new
+    // model; with a setup (a link, the form before a reload), only a pretrained
+    // model of its layers, whose compile and fit settings then stay the setup's.
+    return lab.startup(setup && layerString(setup.config.layers)).then((loaded) => {
+      if (!loaded) return rebuild();
+      if (setup) showSetup({ ...setup.config, layers: builder.getConfig().layers });
+      return null;
+    });
   }).catch((e) => training.showError(e.message));
-  loadData();
+  initOffline(loadData()); // the service worker, once MNIST is here (offline.js says why)
   if (TESTING) exposeForTests();
 }
 
@@ -129,6 +151,7 @@ function initLanguage() {
   onLangChange(() => {
     if (runsView) redrawRuns();
     if (training) training.relabel();
+    if (shareView) shareView.relabel();
   });
   setLang(getLang());
 }
@@ -248,8 +271,10 @@ async function restartWorker() {
   crash.restarting();
   bridge.restart();
   try {
-    await bridge.init(TESTING);
+    const { threads } = await bridge.init(TESTING);
     state.workerReady = true;
+    state.threads = threads;
+    await threadsView.start(threads, state.kernel);
     if (state.dataFiles) {
       const got = await readDatasetFiles(state.dataFiles);
       applyData(got.info, await bridge.loadData(got.sets, got.names));
@@ -271,6 +296,7 @@ function modelPart(c) {
 }
 
 function validateAndShow(c) {
+  keepSetup(c);
   const errs = [...validateModel(c), ...validateFit(c)];
   builder.showErrors(errs, modelWarnings(c));
   refreshShapes(c);
@@ -490,7 +516,16 @@ function refreshButtons() {
 // initialEpoch: epochs the model had before this run (its curve starts there).
 function newRun(c, initialEpoch) {
   const n = nextRunNumber(state.runs);
-  return makeRun({ n, name: t('runs.defaultName', { n }), config: runConfig(c, initialEpoch, initialEpoch + c.epochs), initialEpoch });
+  const config = runConfig(c, initialEpoch, initialEpoch + c.epochs);
+  return makeRun({ n, name: uniqueName(runName(c, c.epochs, t)), config, initialEpoch, runs: state.runs });
+}
+
+// A name no run in the list has: "… (2)" for the second run of one setup.
+function uniqueName(name) {
+  const names = new Set(state.runs.map((r) => r.name));
+  let k = 1, got = name;
+  while (names.has(got)) got = `${name} (${++k})`;
+  return got;
 }
 
 // A run's setup as Keras's fit(initial_epoch=..., epochs=...) takes it:
@@ -544,7 +579,7 @@ async function start(stepOnly, resume = false) {
     run.config = runConfig(c, run.initialEpoch || 0, r.initialEpoch + c.epochs);
   } else {
     run = newRun(c, r.initialEpoch);
-    if (resume) run.name = t('lab.continuedName', { n: run.n });
+    if (resume) run.name = uniqueName(t('lab.continuedName', { name: runName(c, c.epochs, t) }));
     state.runs.push(run);
   }
   state.current = run;
@@ -746,14 +781,27 @@ function renameRun(id, name) {
   redrawRuns();
 }
 
+// Deleting a run can be undone (from the toast that says it went): it goes
+// back to its place in the list.
 function removeRun(id) {
   if (state.current && state.current.id === id) {
     toast('runs.cannotDelete');
     return;
   }
-  state.runs = state.runs.filter((x) => x.id !== id);
+  const at = state.runs.findIndex((x) => x.id === id);
+  if (at < 0) return;
+  const [run] = state.runs.splice(at, 1);
   saveRuns();
   redrawRuns();
+  toast('runs.deleted', { name: run.name }, {
+    key: 'runs.undo',
+    act: () => {
+      if (state.runs.some((x) => x.id === run.id)) return;
+      state.runs.splice(Math.min(at, state.runs.length), 0, run);
+      saveRuns();
+      redrawRuns();
+    },
+  });
 }
 
 function downloadRun(id, format) {
@@ -777,6 +825,45 @@ function storage() {
 }
 
 // ---------------------------------------------------------------------------
+// The setup in the link and in storage (share.js)
+
+// { config, notice } of the link this page was opened with, else of the form
+// as it was before the reload (no notice: the page wrote it), else null.
+function readSetup() {
+  const linked = decodeSetup(location.hash, dataInfo());
+  if (linked) return { config: linked.config, notice: linked };
+  let kept = null;
+  try {
+    kept = decodeSetup(storage()?.getItem(SETUP_KEY), dataInfo());
+  } catch {
+    // unreadable storage: the defaults
+  }
+  return kept && kept.version === '1' && kept.ignored.length === 0 ? { config: kept.config, notice: null } : null;
+}
+
+// The form as it is now goes into the page's URL (replaced, not a new history
+// entry per keystroke) and into storage.
+function keepSetup(c) {
+  const text = encodeSetup(c);
+  if (location.hash.slice(1) !== text) history.replaceState(history.state, '', `#${text}`);
+  try {
+    storage()?.setItem(SETUP_KEY, text);
+  } catch {
+    // not remembered, still in the URL
+  }
+}
+
+// Show setup c in the form as the current edit (its model part builds when it differs).
+function showSetup(c) {
+  builder.setConfig(c);
+  onConfigChange('model', builder.getConfig());
+}
+
+function resetSetup() {
+  showSetup(defaultConfig());
+}
+
+// ---------------------------------------------------------------------------
 // Hooks the browser tests read (no behaviour of their own), on index.html?test only.
 
 function exposeForTests() {
@@ -785,10 +872,12 @@ function exposeForTests() {
       return {
         train: state.train, dataReady: state.dataReady, hasModel: state.hasModel, workerReady: state.workerReady,
         heapBytes: state.heapBytes, starting: state.starting, buildError: !!state.buildError,
-        model: state.model && state.model.info, shapes: state.shapes,
+        model: state.model && state.model.info, shapes: state.shapes, threads: state.threads,
       };
     },
     get progress() { return state.lastProgress; },
+    // The form's setup, and the layer text of the model the worker holds.
+    get setup() { return { form: builder.getConfig(), model: state.model && state.model.layers }; },
     get runs() {
       return state.runs.map((r) => ({
         name: r.name, status: r.status, history: r.history, initialEpoch: r.initialEpoch || 0,

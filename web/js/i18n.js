@@ -9,6 +9,7 @@ import notes from './strings/notes.js';
 import offline from './strings/offline.js';
 import reasons from './strings/reasons.js';
 import share from './strings/share.js';
+import threads from './strings/threads.js';
 
 // The page's own table; the strings/ modules hold the sentences of one feature each, merged
 // in below (PARTS), so that a feature's sentences sit together.
@@ -230,7 +231,7 @@ const BASE = {
 
     'lab.continue': 'Continue training',
     'lab.continueTitle': 'Train the current model further (as calling fit() again in Keras), with the fit settings on the left',
-    'lab.continuedName': 'Run {n} (continued)',
+    'lab.continuedName': '{name} (continued)',
     'lab.pretrained': 'Pretrained model',
     'store.offer': 'Your last trained model is still here: {layers}, epochs: {epochs}, saved {date}.',
     'store.restore': 'Restore it',
@@ -544,7 +545,7 @@ const BASE = {
 
     'lab.continue': '继续训练',
     'lab.continueTitle': '在当前模型的基础上继续训练（相当于在 Keras 中再次调用 fit()），使用左侧的训练设置',
-    'lab.continuedName': '第 {n} 次训练（继续）',
+    'lab.continuedName': '{name}（继续）',
     'lab.pretrained': '预训练模型',
     'store.offer': '你上次训练的模型还在：{layers}，训练轮数 {epochs}，保存于 {date}。',
     'store.restore': '恢复',
@@ -643,7 +644,7 @@ const BASE = {
   },
 };
 
-export const PARTS = { base: BASE, access, notes, offline, reasons, share };
+export const PARTS = { base: BASE, access, notes, offline, reasons, share, threads };
 const TABLE = { en: {}, zh: {} };
 for (const part of Object.values(PARTS)) {
   for (const l of Object.keys(TABLE)) Object.assign(TABLE[l], part[l]);

@@ -24,7 +24,7 @@ import { onLangChange, t } from './i18n.js';
 import { Inside } from './inside.js';
 import { argmaxRows, confusion, summarize } from './metrics.js';
 import { ModelFileError } from './model_file.js';
-import { Pretrained } from './pretrained.js';
+import { PRETRAINED_IDS, Pretrained } from './pretrained.js';
 import { SIZE, alphaOf, toMnist } from './preprocess.js';
 import { deleteLastModel, getLastModel, putLastModel } from './store.js';
 import { ConfusionView } from './ui/confusion.js';
@@ -100,10 +100,19 @@ export class Lab {
   // Loads the pretrained model chosen last (the MLP at first) as the current
   // model; false if it is not there (the page then builds an untrained model
   // as before).
-  async startup() {
+  // layers: the layer text the page's setup asks for (a link, the form before
+  // a reload), or none: then the pretrained model chosen last; with it, the
+  // pretrained model of those layers if there is one. Whether one was loaded.
+  async startup(layers) {
     this.offerStored();
     await this.pretrained.probe();
-    return this.usePretrained(this.chosenPretrained());
+    const chosen = this.chosenPretrained();
+    if (!layers) return this.usePretrained(chosen);
+    for (const id of [chosen, ...PRETRAINED_IDS.filter((x) => x !== chosen)]) {
+      const got = this.pretrained.has(id) && (await this.pretrained.get(id));
+      if (got && got.info.config && got.info.config.layers === layers) return this.usePretrained(id);
+    }
+    return false;
   }
 
   // The pretrained model the student chose last ('mlp' at first, or when

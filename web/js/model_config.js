@@ -243,11 +243,14 @@ function loadIdxLines(files) {
   ];
 }
 
-export function kerasCode(c, data = current) {
+// The code in its parts, each a list of lines: data (imports, loading,
+// scaling, labels), model (the seed, Sequential, summary), compile and fit.
+export function kerasParts(c, data = current) {
   const sparse = c.loss === 'sparse_categorical_crossentropy';
   // A model with image layers reads (rows, cols, 1), as Keras's mnist_convnet; a Dense one the flat vector.
   const shape = readsImage(c.layers) ? `${data.rows}, ${data.cols}, 1` : `${inputSize(data)}`;
-  const lines = [];
+  let lines = [];
+  const parts = {};
   if (!data.builtin) lines.push('import gzip', 'import numpy as np');
   lines.push('import keras');
   lines.push('from keras import layers');
@@ -263,20 +266,24 @@ export function kerasCode(c, data = current) {
     lines.push(`y_train = keras.utils.to_categorical(y_train, ${data.classes})`);
     lines.push(`y_test = keras.utils.to_categorical(y_test, ${data.classes})`);
   }
-  lines.push('');
+  parts.data = lines;
+  lines = [];
   lines.push(`keras.utils.set_random_seed(${c.seed})`);
   lines.push('model = keras.Sequential([');
   lines.push(`    keras.Input(shape=(${readsImage(c.layers) ? shape : `${shape},`})),`);
   for (const l of c.layers) lines.push(`    ${kerasLine(l)},`);
   lines.push('])');
   lines.push('model.summary()');
-  lines.push('');
+  parts.model = lines;
+  lines = [];
   const opt = OPTIMIZERS[c.optimizer];
   lines.push('model.compile(');
   lines.push(`    optimizer=keras.optimizers.${opt.cls}(learning_rate=${pyFloat(c.lr)}),`);
   lines.push(`    loss="${c.loss}",`);
   lines.push('    metrics=["accuracy"],');
   lines.push(')');
+  parts.compile = lines;
+  lines = [];
   const val = c.validation === 'test'
     ? 'validation_data=(x_test, y_test)'
     : `validation_split=${pyFloat(c.validationSplit)}`;
@@ -285,5 +292,11 @@ export function kerasCode(c, data = current) {
   lines.push(`    epochs=${c.epochs}, batch_size=${c.batchSize}, shuffle=${c.shuffle ? 'True' : 'False'},`);
   lines.push(`    ${val},`);
   lines.push(')');
-  return lines.join('\n');
+  parts.fit = lines;
+  return parts;
+}
+
+export function kerasCode(c, data = current) {
+  const p = kerasParts(c, data);
+  return [...p.data, '', ...p.model, '', ...p.compile, ...p.fit].join('\n');
 }

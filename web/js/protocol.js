@@ -13,6 +13,8 @@ export const METHODS = {
   // lock: a Web Lock the worker holds for its life (bridge.js watches it);
   // test: the page is the browser tests' (debug requests are taken).
   init: ['lock', 'test'],
+  // Train on n threads (the threads module only; the numbers stay the same).
+  setThreads: ['n'],
   // sets: { train, test } of { images, labels } IDX bytes; names: the files', for messages.
   loadData: {
     args: ['sets', 'names'],

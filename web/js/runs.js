@@ -4,21 +4,25 @@
 // history as CSV and JSON files, and the list kept in localStorage. app.js
 // holds the list; ui/runs.js and ui/charts.js draw it; Node tests import this.
 
-export const PALETTE = ['#4f46e5', '#e11d48', '#059669', '#d97706', '#0891b2', '#7c3aed', '#db2777', '#65a30d', '#475569'];
+// Okabe and Ito's colours, which stay apart for colour-blind eyes too (their
+// yellow, too pale on white, gives way to a dark grey); a new run takes the
+// first colour no run in the list has, so the runs on a chart never share one.
+export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#7f7f7f'];
 export const RUNS_KEY = 'nnlab.runs.v1';
 export const SMOOTHING = 0.95;   // EMA factor of the per-batch curves
 export const BATCH_POINTS = 800; // at most this many per-batch points per run
 
 // A new run, number n (one more than any in the list), named `name`, of a
 // fit whose setup is `config` (epochs: the number of its last epoch) and
-// which starts after `initialEpoch` epochs of its model.
-export function newRun({ n, name, config, initialEpoch, now = new Date() }) {
+// which starts after `initialEpoch` epochs of its model; `runs`, the list it
+// joins (for a colour none of them has).
+export function newRun({ n, name, config, initialEpoch, now = new Date(), runs = [] }) {
   const series = () => ({ epoch: [], val: [], batch: [] });
   return {
     id: `r${now.getTime().toString(36)}${n}`,
     n,
     name,
-    color: PALETTE[(n - 1) % PALETTE.length],
+    color: freeColor(runs, n),
     visible: true,
     status: 'running',
     initialEpoch,
@@ -28,6 +32,28 @@ export function newRun({ n, name, config, initialEpoch, now = new Date() }) {
     ema: { loss: 0, accuracy: 0, n: 0, since: 0 },
     started: now.toISOString(),
   };
+}
+
+function freeColor(runs, n) {
+  const used = new Set(runs.map((r) => r.color));
+  return PALETTE.find((c) => !used.has(c)) ?? PALETTE[(n - 1) % PALETTE.length];
+}
+
+// A run's name from its setup: "MLP 100 relu · adam 0.001 · 5 epochs",
+// "CNN 32-64 · adam 0.001 · 12 epochs", "Logistic regression · sgd 0.01 · 1 epoch".
+// The model part names the hidden layers (all but the output layer), Conv2D
+// layers by their filters; t is i18n's t (the words are the page's language).
+export function runName(c, epochs, t) {
+  const out = c.layers.findLastIndex((l) => l.kind === 'dense');
+  const hidden = c.layers.slice(0, Math.max(0, out));
+  const convs = hidden.filter((l) => l.kind === 'conv2d').map((l) => l.filters);
+  const denses = hidden.filter((l) => l.kind === 'dense').map((l) => `${l.units} ${l.activation}`);
+  let model;
+  if (convs.length) model = [`CNN ${convs.join('-')}`, ...denses].join(' + ');
+  else if (denses.length) model = `MLP ${denses.join(', ')}`;
+  else model = t('runs.logreg');
+  const e = epochs === 1 ? t('runs.epoch') : t('runs.epochs', { n: epochs });
+  return `${model} · ${c.optimizer} ${c.lr} · ${e}`;
 }
 
 // The number the next run gets.

@@ -12,7 +12,6 @@
 // the wasm heap. Numbers come from the wasm glue as records of named doubles
 // (record() below).
 
-import createNnlab from '../wasm/nnlab.js';
 import { insideHandlers } from './inside_worker.js'; // see inside: feature maps, filters
 import { METHODS } from './protocol.js';
 
@@ -24,14 +23,43 @@ let models = 0; // models built or loaded so far: a long request notices a new o
 let M = null;   // the Emscripten module
 let api = null; // cwrapped nn_wasm_* functions
 
-const modulePromise = createNnlab({
-  locateFile: (path) => new URL(`../wasm/${path}`, import.meta.url).href,
-}).then((mod) => {
+// Threads need shared memory, which a browser gives only to a cross-origin
+// isolated page (COOP + COEP headers: scripts/serve.mjs and the service worker
+// send them): there the threads module, with a pool of Web Workers made once;
+// elsewhere the single-thread module (one binary cannot be both). A threads
+// module that fails to load falls back to the other.
+const MODULES = { threads: '../wasm/nnlab-threads.js', single: '../wasm/nnlab.js' };
+const threading = { module: 'single', max: 1, reason: null }; // what init() reports
+
+async function loadModule(which) {
+  const { default: create } = await import(MODULES[which]);
+  return create({ locateFile: (path) => new URL(`../wasm/${path}`, import.meta.url).href });
+}
+
+async function createModule() {
+  if (!self.crossOriginIsolated) {
+    threading.reason = 'notIsolated';
+    return loadModule('single');
+  }
+  try {
+    const mod = await loadModule('threads');
+    threading.module = 'threads';
+    threading.max = Math.max(1, Math.min(self.navigator.hardwareConcurrency || 1, 16));
+    return mod;
+  } catch (e) {
+    threading.reason = 'threadsFailed';
+    return loadModule('single');
+  }
+}
+
+const modulePromise = createModule().then((mod) => {
   M = mod;
   const f = (name, ret, args) => mod.cwrap(`nn_wasm_${name}`, ret, args);
   api = {
     lastError: f('last_error', 'string', []),
     kernelName: f('kernel_name', 'string', []),
+    setThreads: f('set_threads', 'number', ['number']),
+    threads: f('threads', 'number', []),
     datasetCount: f('dataset_count', 'number', ['number']),
     datasetImages: f('dataset_images', 'number', ['number']),
     datasetLabels: f('dataset_labels', 'number', ['number']),
@@ -300,6 +328,9 @@ function slice() {
 // ---------------------------------------------------------------------------
 // Requests
 
+// { module: 'threads' | 'single', count, max, reason } (reason: why one thread only).
+const threadInfo = () => ({ ...threading, count: api.threads() });
+
 const handlers = {
   // lock: a Web Lock name held for the worker's whole life. The page asks for
   // the same lock and is granted it only once this worker is gone (terminated,
@@ -316,7 +347,16 @@ const handlers = {
         });
       });
     }
-    return { kernel: api.kernelName(), lock: !!(lock && locks) };
+    // min(4, cores) threads to begin with, as the page's selector says.
+    if (threading.max > 1) api.setThreads(Math.min(4, threading.max));
+    return { kernel: api.kernelName(), lock: !!(lock && locks), threads: threadInfo() };
+  },
+
+  // n threads from the next step on (the numbers stay the same for any n).
+  setThreads({ n }) {
+    if (!Number.isInteger(n) || n < 1 || n > threading.max) throw new WasmError(`threads must be 1 to ${threading.max}`);
+    if (api.setThreads(n) !== 0) throw new WasmError(api.lastError());
+    return threadInfo();
   },
 
   // sets: { train: {images, labels}, test: {images, labels} } as transferred

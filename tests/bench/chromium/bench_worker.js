@@ -10,9 +10,9 @@
 //   sliced  as web/js/worker.js does: one batch per call plus a poll, 25 ms
 //           slices, a MessageChannel yield between slices
 // The first steps are timed apart, to see V8's baseline compiler (Liftoff)
-// before the optimising tier (TurboFan) takes over.
-
-import createNnlab from './wasm/nnlab.js';
+// before the optimising tier (TurboFan) takes over. With threads > 1 the
+// threads module runs (the page's, when it is cross-origin isolated), else
+// the single-thread one.
 
 const SLICE_MS = 25;
 const EARLY_STEPS = 50;
@@ -52,6 +52,7 @@ function bind(M) {
     fitPoll: f('fit_poll', 'number', []),
     recordFields: f('record_fields', 'string', ['string']),
     fitEnd: f('fit_end', null, []),
+    setThreads: f('set_threads', 'number', ['number']),
   };
 }
 
@@ -152,12 +153,14 @@ function runSliced(model) {
   });
 }
 
-self.onmessage = async ({ data: { model, modes } }) => {
+self.onmessage = async ({ data: { model, modes, threads } }) => {
   try {
     if (!MODELS[model]) throw new Error(`unknown model ${model}`);
     const t0 = performance.now();
+    const { default: createNnlab } = await import(threads > 1 ? './wasm/nnlab-threads.js' : './wasm/nnlab.js');
     M = await createNnlab({ locateFile: (p) => new URL(`./wasm/${p}`, import.meta.url).href });
     api = bind(M);
+    if (threads > 1) check(api.setThreads(threads), `${threads} threads`);
     const tCompile = performance.now();
     const bytes = await Promise.all([...FILES.train, ...FILES.test].map((f) => fetchBytes(`./data/${f}`)));
     stageSet(0, bytes[0], bytes[1]);
@@ -166,7 +169,7 @@ self.onmessage = async ({ data: { model, modes } }) => {
     say(`module ready in ${(tCompile - t0).toFixed(0)} ms, kernel ${api.kernelName()}, ` +
         `data in ${(performance.now() - tCompile).toFixed(0)} ms`);
     const result = { model, kernel: api.kernelName(), userAgent: navigator.userAgent,
-                     batch: MODELS[model].batch };
+                     batch: MODELS[model].batch, threads: threads > 1 ? threads : 1 };
     for (const mode of modes) {
       const r = mode === 'sliced' ? await runSliced(model) : runWhole(model);
       say(`${mode}: epoch ${r.seconds.toFixed(3)} s (steps ${r.trainSeconds.toFixed(3)} s), ` +

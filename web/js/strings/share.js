@@ -1,10 +1,75 @@
-// strings/share.js — the sentences of the share link, the remembered form, runs' names and undo, Download notebook.
+// strings/share.js — the sentences of the share link, the remembered form, runs' names and
+// undo, Download notebook.
 // i18n.js merges every strings/ table into its own; keys are unique across all of them
 // (tests/node/i18n.test.mjs checks that, and that each key has both languages).
 
 export default {
   en: {
+    'share.copyLink': 'Copy link',
+    'share.copyLinkTitle': 'A link that opens nnlab with this model and these settings (not the weights: download the model for those)',
+    'share.copied': 'Link copied: whoever opens it gets this setup.',
+    'share.copyHere': 'Copy this link:',
+    'share.reset': 'Reset to defaults',
+    'share.resetTitle': 'The MLP (100 relu) with Keras’s defaults: adam 0.001, categorical cross-entropy, 5 epochs, batch 32',
+    'share.notebook': 'Download notebook',
+    'share.notebookTitle': 'A Jupyter notebook with the Keras code of this setup, to run the same experiment in Python',
+    'share.fromLink': 'This page was opened with a shared setup.',
+    'share.notALink': 'The link’s settings are not an nnlab setup, so the defaults are used.',
+    'share.otherVersion': 'The link comes from another version of nnlab (version {version}), so the defaults are used.',
+    'share.clamped': '{field} {text} is outside what the form accepts: {value} is used.',
+    'share.ignored': '{field} “{text}” could not be read: the default is kept.',
+    'share.unknown': 'The link’s setting “{key}={text}” is unknown and was ignored.',
+    'share.dismiss': 'OK',
+    'share.tooLong': 'This setup’s link is {n} characters long, too long for some browsers.',
+
+    'runs.logreg': 'Logistic regression',
+    'runs.epochs': '{n} epochs',
+    'runs.epoch': '1 epoch',
+    'runs.deleted': '“{name}” was deleted.',
+    'runs.undo': 'Undo',
+
+    'nb.title': 'MNIST with Keras: {name}',
+    'nb.intro': 'Written by nnlab from the setup in the page. Run the cells in order (Keras 3, with TensorFlow, JAX or PyTorch as its backend; matplotlib for the plot). The seed fixes the initial weights, but Keras’s numbers will not match nnlab’s to the last digit: its random numbers come from another generator.',
+    'nb.data': '1. The data',
+    'nb.dataText': 'MNIST’s 28×28 grey images, their pixels scaled from 0…255 to [0, 1].',
+    'nb.model': '2. The model',
+    'nb.train': '3. Compile and train',
+    'nb.trainText': 'fit() returns the history: the loss and accuracy of each epoch, on the training data and on the validation data.',
+    'nb.history': '4. The history',
+    'nb.historyText': 'Validation loss rising while training loss still falls is the mark of overfitting.',
   },
   zh: {
+    'share.copyLink': '复制链接',
+    'share.copyLinkTitle': '一个打开 nnlab 时带上这个模型和这些设置的链接（不含权重：权重请下载模型文件）',
+    'share.copied': '链接已复制：打开它的人会得到同样的设置。',
+    'share.copyHere': '复制这个链接：',
+    'share.reset': '恢复默认设置',
+    'share.resetTitle': 'MLP（100 relu）加上 Keras 的默认设置：adam 0.001、分类交叉熵、5 轮、批大小 32',
+    'share.notebook': '下载 Notebook',
+    'share.notebookTitle': '一个 Jupyter notebook，包含这套设置的 Keras 代码，可以在 Python 中重做同样的实验',
+    'share.fromLink': '这个页面是用分享的设置打开的。',
+    'share.notALink': '链接中的设置不是 nnlab 的设置，因此使用默认设置。',
+    'share.otherVersion': '这个链接来自另一个版本的 nnlab（版本 {version}），因此使用默认设置。',
+    'share.clamped': '{field} {text} 超出了表单允许的范围：改用 {value}。',
+    'share.ignored': '无法读取{field}“{text}”：保留默认值。',
+    'share.unknown': '链接中的设置“{key}={text}”无法识别，已忽略。',
+    'share.dismiss': '知道了',
+    'share.tooLong': '这套设置的链接有 {n} 个字符，对某些浏览器来说太长了。',
+
+    'runs.logreg': '逻辑回归',
+    'runs.epochs': '{n} 轮',
+    'runs.epoch': '1 轮',
+    'runs.deleted': '已删除“{name}”。',
+    'runs.undo': '撤销',
+
+    'nb.title': '用 Keras 训练 MNIST：{name}',
+    'nb.intro': '由 nnlab 根据页面中的设置生成。请按顺序运行各个单元格（Keras 3，后端可以是 TensorFlow、JAX 或 PyTorch；画图需要 matplotlib）。种子固定了初始权重，但 Keras 的结果不会和 nnlab 完全一样：它的随机数来自另一个生成器。',
+    'nb.data': '1. 数据',
+    'nb.dataText': 'MNIST 的 28×28 灰度图像，像素值从 0…255 缩放到 [0, 1]。',
+    'nb.model': '2. 模型',
+    'nb.train': '3. 编译并训练',
+    'nb.trainText': 'fit() 返回训练历史：每一轮在训练数据和验证数据上的损失和准确率。',
+    'nb.history': '4. 训练历史',
+    'nb.historyText': '训练损失仍在下降而验证损失开始上升，这就是过拟合的标志。',
   },
 };

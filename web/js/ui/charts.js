@@ -61,7 +61,22 @@ export class Charts {
           spanGaps: true,
           interaction: { mode: 'nearest', intersect: false, axis: 'x' },
           plugins: {
-            legend: { display: false },
+            // One entry a run (its epoch curve), in the run's colour: the
+            // key above the charts says which line is training, validation, batches.
+            legend: {
+              display: true,
+              position: 'bottom',
+              onClick: () => {},
+              labels: {
+                boxWidth: 14,
+                boxHeight: 3,
+                filter: (item, data) => data.datasets[item.datasetIndex].kind === 'train',
+                generateLabels: (chart) => chart.data.datasets.map((d, i) => ({
+                  text: d.runName, fillStyle: d.borderColor, strokeStyle: d.borderColor, lineWidth: 0,
+                  datasetIndex: i, hidden: false,
+                })),
+              },
+            },
             tooltip: {
               filter: (item) => item.dataset.kind !== 'batch',
               callbacks: {
@@ -125,7 +140,7 @@ export class Charts {
           });
         }
         datasets.push({
-          kind: 'train', label: `${run.name} · ${t('charts.train')}`, source: s.epoch, data: s.epoch.slice(),
+          kind: 'train', runName: run.name, label: `${run.name} · ${t('charts.train')}`, source: s.epoch, data: s.epoch.slice(),
           borderColor: run.color, backgroundColor: run.color, borderWidth: 2.2, pointRadius: 3,
         });
         datasets.push({

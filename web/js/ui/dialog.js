@@ -51,11 +51,26 @@ export async function confirmDialog(key, params) {
   return answer === 'ok';
 }
 
-// A short message at the bottom of the page.
-export function toast(key, params) {
+// A short message at the bottom of the page; with action ({ key, act }) a
+// button that does it (Undo), and the message stays longer to leave time for it.
+export function toast(key, params, action) {
   const el = document.createElement('div');
   el.className = 'toast';
-  setI18n(el, key, params);
+  el.setAttribute('role', 'status');
+  const text = document.createElement('span');
+  setI18n(text, key, params);
+  el.append(text);
+  if (action) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'btn btn-small toast-action';
+    setI18n(b, action.key);
+    b.addEventListener('click', () => {
+      el.remove();
+      action.act();
+    });
+    el.append(' ', b);
+  }
   document.body.append(el);
-  setTimeout(() => el.remove(), 1800);
+  setTimeout(() => el.remove(), action ? 8000 : 1800);
 }
