@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { testUrl } from './helpers.mjs';
+import { appReady, testUrl } from './helpers.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const AXE_PATH = path.join(repo, 'node_modules/axe-core/axe.min.js');
@@ -26,8 +26,7 @@ export async function openOn(browser, url, device, lang = 'en') {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(testUrl(url));
-  await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.state.hasModel,
-    null, { timeout: 60000 });
+  await appReady(page);
   return { page, context, errors };
 }
 

@@ -59,15 +59,16 @@ function chartFonts(projector) {
   for (const chart of Object.values(Chart.instances)) chart.update('none');
 }
 
-// The skip link moves the focus to the training card (whose next Tab stop is
-// Start) without touching location.hash, which holds a shared setup.
+// The skip link moves the focus to the training controls: Start, or while a
+// run trains Pause (the first button of the bar that works), else the card
+// itself. It does not touch location.hash, which holds the shared setup.
 export function initSkipLink() {
   const link = document.getElementById('skip-link');
   link.addEventListener('click', (e) => {
     const target = document.getElementById(link.getAttribute('href').slice(1));
     if (!target) return;
     e.preventDefault();
-    target.focus();
+    (target.querySelector('.train-bar button:not(:disabled)') || target).focus();
   });
 }
 
