@@ -8,7 +8,8 @@
  *
  * Conventions
  *  - Every function that can fail returns NN_OK (0) or a negative nn_status;
- *    nn_last_error() then holds a sentence a student understands.
+ *    nn_last_error() then holds a sentence a student understands, and
+ *    nn_last_reason() its code and params, for a page in another language.
  *  - The library never prints and never exits.
  *  - Matrices are row-major float32. Shape comments read (rows, cols).
  *  - Images stay uint8 in memory and are scaled to [0,1] per batch.
@@ -38,17 +39,24 @@ typedef enum nn_status {
 
 // The last error as a human sentence ("" when none). Thread-local where possible.
 const char *nn_last_error(void);
-// Set the last error (printf-style) and return `status`, so callers can write
-// `return nn_set_error(NN_ERR_ARG, "...", ...)`.
+// Why, as a code a program can translate (the page does): the stable key of
+// the reason ("idx.truncated"; "" when the sentence has none), and its params
+// as a JSON object ({"name": "train-images", "len": "3"}): strings, or for a
+// word or an error inside this one, {"reason": key, "params": {...}}. The
+// sentence is the reason's English template filled with the same params; the
+// reasons are listed in src/reasons.h.
+const char *nn_last_reason(void);
+const char *nn_last_reason_params(void);
+// Set the last error (printf-style), without a reason, and return `status`,
+// so callers can write `return nn_set_error(NN_ERR_ARG, "...", ...)`. The
+// library itself fails with a reason (nn_fail, src/reasons.h); this is for
+// programs built on it, such as the CLI.
 int nn_set_error(int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 void nn_clear_error(void);
-// For the *_from_name look-ups: sets "unknown <what> '<name>' (choose from a,
-// b, ...)" and returns -1.
-int nn_unknown_name(const char *what, const char *name, const char *const *choices, int n);
 
 // ---------------------------------------------------------------------------
 // Random numbers: one seed fixes initialisation, shuffling and dropout.

@@ -15,7 +15,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // Keras 3 constants (keras/src/backend/numpy/nn.py: selu, leaky_relu).
 #define SELU_ALPHA 1.6732632423543772848170429916717f
@@ -43,12 +43,12 @@ const char *nn_activation_name(nn_activation a) {
 }
 
 int nn_activation_from_name(const char *name) {
-    if (!name) return nn_unknown_name("activation", "", act_names, NN_ACT_COUNT);
+    if (!name) return nn_unknown_name(NN_R_NAME_ACTIVATION, "", act_names, NN_ACT_COUNT);
     // Keras exports the same function as keras.activations.silu and .swish.
     if (strcmp(name, "silu") == 0) return NN_ACT_SWISH;
     for (int i = 0; i < NN_ACT_COUNT; i++)
         if (strcmp(name, act_names[i]) == 0) return i;
-    return nn_unknown_name("activation", name, act_names, NN_ACT_COUNT);
+    return nn_unknown_name(NN_R_NAME_ACTIVATION, name, act_names, NN_ACT_COUNT);
 }
 
 // ---------------------------------------------------------------------------

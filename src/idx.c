@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 #ifdef NN_HAVE_ZLIB
 #include <zlib.h>
@@ -50,11 +50,12 @@ static int is_gzip(const uint8_t *bytes, size_t len) {
     return len >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-// What a file of this name should start with, for the "expected magic" sentence.
-static const char *expected_magic(const char *name) {
-    if (strstr(name, "label")) return "0x00000801";
-    if (strstr(name, "image")) return "0x00000803";
-    return "0x00000801 (labels) or 0x00000803 (images)";
+// What a file of this name should start with, for the "expected magic"
+// sentence: the param `param` (both magics and what they mean: a term).
+static nn_arg expected_magic(const char *param, const char *name) {
+    if (strstr(name, "label")) return NN_S(param, "0x00000801");
+    if (strstr(name, "image")) return NN_S(param, "0x00000803");
+    return NN_TERM(param, NN_R_TERM_EITHER_MAGIC);
 }
 
 static void dims_text(const nn_idx *x, char *buf, size_t size) {
@@ -68,37 +69,26 @@ static void dims_text(const nn_idx *x, char *buf, size_t size) {
 // Returns the header length (> 0) or a negative status.
 static int parse_header(const uint8_t *bytes, size_t len, const char *name, nn_idx *out) {
     if (len < 4)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: the file is only %zu bytes long, too short for an IDX header "
-                            "(at least 8 bytes)",
-                            name, len);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_SHORT, NN_S("name", name), NN_U("len", len));
     uint32_t magic = read_be32(bytes);
     if (is_gzip(bytes, len)) // only reached without zlib, or for a file gzipped twice
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected magic %s, found 0x%08x — is the file still gzipped? "
-                            "Unpack it first (gunzip).",
-                            name, expected_magic(name), (unsigned)magic);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_GZIPPED, NN_S("name", name), expected_magic("want", name),
+                       NN_X("got", "0x%08llx", magic));
     if (bytes[0] != 0 || bytes[1] != 0)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected magic %s, found 0x%08x — this is not an IDX file",
-                            name, expected_magic(name), (unsigned)magic);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_NOT_IDX, NN_S("name", name), expected_magic("want", name),
+                       NN_X("got", "0x%08llx", magic));
     if (bytes[2] != IDX_TYPE_U8)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected magic %s, found 0x%08x — the elements are of type "
-                            "0x%02x, but only unsigned bytes (0x08) are supported",
-                            name, expected_magic(name), (unsigned)magic, bytes[2]);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TYPE, NN_S("name", name), expected_magic("want", name),
+                       NN_X("got", "0x%08llx", magic), NN_X("type", "0x%02llx", bytes[2]));
     int ndim = bytes[3];
     if (ndim != 1 && ndim != 3)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected magic %s, found 0x%08x — the file has %d dimensions, "
-                            "but only 1 (labels) or 3 (images) are supported",
-                            name, expected_magic(name), (unsigned)magic, ndim);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_NDIM, NN_S("name", name), expected_magic("want", name),
+                       NN_X("got", "0x%08llx", magic), NN_I("ndim", ndim));
 
     size_t header = 4 + 4 * (size_t)ndim;
     if (len < header)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: the file is truncated: its header needs %zu bytes, found %zu",
-                            name, header, len);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_HEADER_TRUNCATED, NN_S("name", name), NN_U("need", header),
+                       NN_U("len", len));
 
     uint32_t d[3] = {0, 0, 0};
     uint64_t count = 1;
@@ -106,42 +96,30 @@ static int parse_header(const uint8_t *bytes, size_t len, const char *name, nn_i
         d[i] = read_be32(bytes + 4 + 4 * i);
         if (d[i] == 0) {
             if (i == 0)
-                return nn_set_error(NN_ERR_FORMAT, "%s: the file contains zero %s", name,
-                                    ndim == 3 ? "images" : "labels");
-            return nn_set_error(NN_ERR_FORMAT, "%s: the images have zero %s", name,
-                                i == 1 ? "rows" : "columns");
+                return nn_fail(NN_ERR_FORMAT, ndim == 3 ? NN_R_IDX_ZERO_IMAGES : NN_R_IDX_ZERO_LABELS,
+                               NN_S("name", name));
+            return nn_fail(NN_ERR_FORMAT, i == 1 ? NN_R_IDX_ZERO_ROWS : NN_R_IDX_ZERO_COLUMNS, NN_S("name", name));
         }
         // count * d[i] stays below 2^63 because count <= IDX_MAX_ELEMENTS < 2^31 here.
         count *= d[i];
         if (count > IDX_MAX_ELEMENTS) {
             if (ndim == 1)
-                return nn_set_error(NN_ERR_FORMAT,
-                                    "%s: the header declares %u labels, more than this program "
-                                    "accepts (%d) — the header is corrupt",
-                                    name, (unsigned)d[0], INT_MAX);
-            return nn_set_error(NN_ERR_FORMAT,
-                                "%s: the header declares %u x %u x %u pixels, more than this "
-                                "program accepts (%d) — the header is corrupt",
-                                name, (unsigned)d[0], (unsigned)read_be32(bytes + 8),
-                                (unsigned)read_be32(bytes + 12), INT_MAX);
+                return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TOO_MANY_LABELS, NN_S("name", name), NN_U("n", d[0]),
+                               NN_I("max", INT_MAX));
+            return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TOO_MANY_PIXELS, NN_S("name", name), NN_U("n", d[0]),
+                           NN_U("rows", read_be32(bytes + 8)), NN_U("cols", read_be32(bytes + 12)),
+                           NN_I("max", INT_MAX));
         }
     }
 
     uint64_t expected = (uint64_t)header + count;
     if ((uint64_t)len < expected)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: the file is truncated: its header describes %llu bytes (a "
-                            "%zu-byte header and %llu elements), found only %zu — download it "
-                            "again",
-                            name, (unsigned long long)expected, header,
-                            (unsigned long long)count, len);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TRUNCATED, NN_S("name", name), NN_U("want", expected),
+                       NN_U("header", header), NN_U("count", count), NN_U("len", len));
     if ((uint64_t)len > expected)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: the file has %llu unexpected byte%s after its data (expected "
-                            "%llu bytes in all, found %zu)",
-                            name, (unsigned long long)((uint64_t)len - expected),
-                            (uint64_t)len - expected == 1 ? "" : "s",
-                            (unsigned long long)expected, len);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_EXTRA, NN_S("name", name), NN_U("extra", (uint64_t)len - expected),
+                       NN_TERM("bytes", (uint64_t)len - expected == 1 ? NN_R_TERM_BYTE : NN_R_TERM_BYTES),
+                       NN_U("want", expected), NN_U("len", len));
 
     memset(out, 0, sizeof *out);
     out->type = IDX_TYPE_U8;
@@ -163,7 +141,7 @@ static int parse_header(const uint8_t *bytes, size_t len, const char *name, nn_i
 // (1032:1) so a damaged trailer cannot ask for gigabytes; the buffer grows
 // when the guess was short.
 static int gunzip(const uint8_t *in, size_t len, const char *name, uint8_t **out, size_t *out_len) {
-    if (len > NN_MAX_FILE_BYTES) return nn_set_error(NN_ERR_FORMAT, "%s: the file is larger than 2 GiB", name);
+    if (len > NN_MAX_FILE_BYTES) return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TOO_LARGE, NN_S("name", name));
     size_t guess = len >= 18 ? (size_t)in[len - 4] | (size_t)in[len - 3] << 8 | (size_t)in[len - 2] << 16 |
                                    (size_t)in[len - 1] << 24
                              : 0;
@@ -175,7 +153,7 @@ static int gunzip(const uint8_t *in, size_t len, const char *name, uint8_t **out
     memset(&z, 0, sizeof z);
     if (!buf || inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) { // 16: gzip wrapper only
         free(buf);
-        return nn_set_error(NN_ERR_NOMEM, "%s: out of memory to unpack the file", name);
+        return nn_fail(NN_ERR_NOMEM, NN_R_GZIP_NOMEM, NN_S("name", name));
     }
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)len;
@@ -184,13 +162,13 @@ static int gunzip(const uint8_t *in, size_t len, const char *name, uint8_t **out
     for (;;) {
         if (n == cap) {
             if (cap > NN_MAX_FILE_BYTES) {
-                rc = nn_set_error(NN_ERR_FORMAT, "%s: the file unpacks to more than 2 GiB", name);
+                rc = nn_fail(NN_ERR_FORMAT, NN_R_GZIP_TOO_LARGE, NN_S("name", name));
                 break;
             }
             size_t grown_cap = cap * 2 > NN_MAX_FILE_BYTES + 1 ? NN_MAX_FILE_BYTES + 1 : cap * 2;
             uint8_t *grown = realloc(buf, grown_cap);
             if (!grown) {
-                rc = nn_set_error(NN_ERR_NOMEM, "%s: out of memory to unpack the file", name);
+                rc = nn_fail(NN_ERR_NOMEM, NN_R_GZIP_NOMEM, NN_S("name", name));
                 break;
             }
             buf = grown;
@@ -203,23 +181,17 @@ static int gunzip(const uint8_t *in, size_t len, const char *name, uint8_t **out
         if (zr == Z_STREAM_END) {
             if (z.avail_in == 0) break;
             if (is_gzip(z.next_in, z.avail_in) && inflateReset(&z) == Z_OK) continue; // next member
-            rc = nn_set_error(NN_ERR_FORMAT,
-                              "%s: %u unexpected bytes after the end of the gzip data — the file is "
-                              "damaged; download it again",
-                              name, (unsigned)z.avail_in);
+            rc = nn_fail(NN_ERR_FORMAT, NN_R_GZIP_TRAILING, NN_S("name", name), NN_U("extra", z.avail_in));
             break;
         }
         if (zr == Z_OK || (zr == Z_BUF_ERROR && z.avail_out == 0)) continue; // room needed
         if (zr == Z_BUF_ERROR)
-            rc = nn_set_error(NN_ERR_FORMAT,
-                              "%s: the gzip data is truncated (the file ends inside the compressed "
-                              "stream) — download it again",
-                              name);
+            rc = nn_fail(NN_ERR_FORMAT, NN_R_GZIP_TRUNCATED, NN_S("name", name));
         else if (zr == Z_MEM_ERROR)
-            rc = nn_set_error(NN_ERR_NOMEM, "%s: out of memory to unpack the file", name);
-        else
-            rc = nn_set_error(NN_ERR_FORMAT, "%s: the gzip data is corrupt (%s) — download it again", name,
-                              z.msg ? z.msg : "invalid data");
+            rc = nn_fail(NN_ERR_NOMEM, NN_R_GZIP_NOMEM, NN_S("name", name));
+        else // zlib's own words (native builds only: the page unpacks with the browser)
+            rc = nn_fail(NN_ERR_FORMAT, NN_R_GZIP_CORRUPT, NN_S("name", name),
+                         NN_S("why", z.msg ? z.msg : "invalid data"));
         break;
     }
     inflateEnd(&z);
@@ -253,10 +225,10 @@ static int take_buffer(uint8_t *buf, size_t len, const char *name, nn_idx *out) 
 }
 
 int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out) {
-    if (!out) return nn_set_error(NN_ERR_ARG, "nn_idx_parse: out is NULL");
+    if (!out) return nn_fail(NN_ERR_ARG, NN_R_API_NULL_ARG, NN_S("function", "nn_idx_parse"), NN_S("arg", "out"));
     memset(out, 0, sizeof *out);
     if (!name) name = "IDX file";
-    if (!bytes && len) return nn_set_error(NN_ERR_ARG, "%s: no bytes given", name);
+    if (!bytes && len) return nn_fail(NN_ERR_ARG, NN_R_IDX_NO_BYTES, NN_S("name", name));
 #ifdef NN_HAVE_ZLIB
     if (is_gzip(bytes, len)) {
         uint8_t *raw;
@@ -270,8 +242,7 @@ int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out
     if (header < 0) return header;
     x.data = malloc(x.count);
     if (!x.data)
-        return nn_set_error(NN_ERR_NOMEM, "%s: out of memory for %zu bytes of data", name,
-                            x.count);
+        return nn_fail(NN_ERR_NOMEM, NN_R_IDX_NOMEM, NN_S("name", name), NN_U("n", x.count));
     memcpy(x.data, bytes + header, x.count);
     *out = x;
     return NN_OK;
@@ -279,7 +250,7 @@ int nn_idx_parse(const uint8_t *bytes, size_t len, const char *name, nn_idx *out
 
 int nn_read_file(const char *path, uint8_t **out, size_t *len) {
     FILE *f = fopen(path, "rb");
-    if (!f) return nn_set_error(NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    if (!f) return nn_fail(NN_ERR_IO, NN_R_IO_OPEN, NN_S("path", path), NN_S("why", strerror(errno)));
     // Start from the file's size when it can be known, so a 47 MB file costs
     // 47 MB (+1 byte, to see the end) rather than a string of doublings
     // whose peak is twice that; a pipe still works by doubling.
@@ -293,7 +264,7 @@ int nn_read_file(const char *path, uint8_t **out, size_t *len) {
     for (;;) {
         if (!buf) {
             fclose(f);
-            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory reading the file", path);
+            return nn_fail(NN_ERR_NOMEM, NN_R_IO_NOMEM, NN_S("path", path));
         }
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
@@ -301,7 +272,7 @@ int nn_read_file(const char *path, uint8_t **out, size_t *len) {
         if (cap > ((size_t)1 << 31)) {
             free(buf);
             fclose(f);
-            return nn_set_error(NN_ERR_FORMAT, "%s: the file is larger than 2 GiB", path);
+            return nn_fail(NN_ERR_FORMAT, NN_R_IDX_TOO_LARGE, NN_S("name", path));
         }
         uint8_t *grown = realloc(buf, cap * 2);
         if (!grown) free(buf);
@@ -312,7 +283,7 @@ int nn_read_file(const char *path, uint8_t **out, size_t *len) {
     fclose(f);
     if (failed) {
         free(buf);
-        return nn_set_error(NN_ERR_IO, "cannot read %s", path);
+        return nn_fail(NN_ERR_IO, NN_R_IO_READ, NN_S("path", path));
     }
     *out = buf;
     *len = n;
@@ -320,9 +291,9 @@ int nn_read_file(const char *path, uint8_t **out, size_t *len) {
 }
 
 int nn_idx_load(const char *path, nn_idx *out) {
-    if (!out) return nn_set_error(NN_ERR_ARG, "nn_idx_load: out is NULL");
+    if (!out) return nn_fail(NN_ERR_ARG, NN_R_API_NULL_ARG, NN_S("function", "nn_idx_load"), NN_S("arg", "out"));
     memset(out, 0, sizeof *out);
-    if (!path) return nn_set_error(NN_ERR_ARG, "nn_idx_load: path is NULL");
+    if (!path) return nn_fail(NN_ERR_ARG, NN_R_API_NULL_ARG, NN_S("function", "nn_idx_load"), NN_S("arg", "path"));
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = nn_read_file(path, &buf, &len);
@@ -356,21 +327,17 @@ int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images
     char dims[64];
     if (images->ndim != 3 || !images->data) {
         dims_text(images, dims, sizeof dims);
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected images with 3 dimensions (count, rows, cols), found "
-                            "%d (%s) — is it a labels file?",
-                            images_name, images->ndim, dims);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_IMAGES_NDIM, NN_S("name", images_name), NN_I("ndim", images->ndim),
+                       NN_S("dims", dims));
     }
     if (labels->ndim != 1 || !labels->data) {
         dims_text(labels, dims, sizeof dims);
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: expected labels with 1 dimension (count), found %d (%s) — is "
-                            "it an images file?",
-                            labels_name, labels->ndim, dims);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_LABELS_NDIM, NN_S("name", labels_name), NN_I("ndim", labels->ndim),
+                       NN_S("dims", dims));
     }
     if (images->dims[0] != labels->dims[0])
-        return nn_set_error(NN_ERR_FORMAT, "%s has %d images but %s has %d labels",
-                            images_name, images->dims[0], labels_name, labels->dims[0]);
+        return nn_fail(NN_ERR_FORMAT, NN_R_IDX_COUNT, NN_S("images", images_name), NN_I("n", images->dims[0]),
+                       NN_S("labels", labels_name), NN_I("m", labels->dims[0]));
     int n = images->dims[0];
     int max_label = 0;
     for (int i = 0; i < n; i++)
@@ -391,7 +358,7 @@ int nn_dataset_from_idx_named(nn_idx *images, nn_idx *labels, const char *images
 
 int nn_dataset_from_idx(nn_idx *images, nn_idx *labels, nn_dataset *out) {
     if (!images || !labels || !out)
-        return nn_set_error(NN_ERR_ARG, "nn_dataset_from_idx: NULL argument");
+        return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_dataset_from_idx"));
     return nn_dataset_from_idx_named(images, labels, "the images file", "the labels file", out);
 }
 
@@ -416,13 +383,12 @@ const char *nn_idx_path(const char *path, char *buf, size_t size) {
 static void explain_missing(const char *path) {
     char gz[1024];
     if (snprintf(gz, sizeof gz, "%s.gz", path) >= (int)sizeof gz || !can_open(gz)) return;
-    nn_set_error(NN_ERR_IO, "cannot open %s, but %s exists — unpack it first (gunzip)", path,
-                 gz);
+    nn_fail(NN_ERR_IO, NN_R_IO_GZ_EXISTS, NN_S("path", path), NN_S("gz", gz));
 }
 
 int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_dataset *out) {
     if (!images_path || !labels_path || !out)
-        return nn_set_error(NN_ERR_ARG, "nn_dataset_load_files: NULL argument");
+        return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_dataset_load_files"));
     char ibuf[1024], lbuf[1024];
     images_path = nn_idx_path(images_path, ibuf, sizeof ibuf);
     labels_path = nn_idx_path(labels_path, lbuf, sizeof lbuf);
@@ -444,7 +410,7 @@ int nn_dataset_load_files(const char *images_path, const char *labels_path, nn_d
 
 int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) {
     if (!dir || !prefix || !out)
-        return nn_set_error(NN_ERR_ARG, "nn_dataset_load_mnist: NULL argument");
+        return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_dataset_load_mnist"));
     size_t dl = strlen(dir);
     const char *sep = (dl == 0 || dir[dl - 1] == '/') ? "" : "/";
     char ipath[1024], lpath[1024];
@@ -452,7 +418,7 @@ int nn_dataset_load_mnist(const char *dir, const char *prefix, nn_dataset *out) 
             (int)sizeof ipath ||
         snprintf(lpath, sizeof lpath, "%s%s%s-labels-idx1-ubyte", dir, sep, prefix) >=
             (int)sizeof lpath)
-        return nn_set_error(NN_ERR_ARG, "the data directory path is too long: %s", dir);
+        return nn_fail(NN_ERR_ARG, NN_R_DATASET_DIR_LONG, NN_S("dir", dir));
     return nn_dataset_load_files(ipath, lpath, out);
 }
 
@@ -460,25 +426,22 @@ int nn_dataset_check_test(const nn_dataset *train, const char *train_images,
                           const char *train_labels, nn_dataset *test, const char *test_images,
                           const char *test_labels) {
     if (test->rows != train->rows || test->cols != train->cols)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: the images are %dx%d but the training images (%s) are %dx%d",
-                            test_images, test->rows, test->cols, train_images, train->rows,
-                            train->cols);
+        return nn_fail(NN_ERR_FORMAT, NN_R_DATASET_TEST_SIZE, NN_S("name", test_images), NN_I("rows", test->rows),
+                       NN_I("cols", test->cols), NN_S("train", train_images), NN_I("trainRows", train->rows),
+                       NN_I("trainCols", train->cols));
     if (test->n_classes > train->n_classes)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: label %d is out of range: the training labels (%s) have "
-                            "classes 0 to %d",
-                            test_labels, test->n_classes - 1, train_labels, train->n_classes - 1);
+        return nn_fail(NN_ERR_FORMAT, NN_R_DATASET_TEST_LABEL, NN_S("name", test_labels),
+                       NN_I("label", test->n_classes - 1), NN_S("train", train_labels),
+                       NN_I("max", train->n_classes - 1));
     test->n_classes = train->n_classes;
     return NN_OK;
 }
 
 int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *out) {
-    if (!src || !out) return nn_set_error(NN_ERR_ARG, "nn_dataset_slice: NULL argument");
+    if (!src || !out) return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_dataset_slice"));
     if (start < 0 || count < 0 || start > src->n || count > src->n - start)
-        return nn_set_error(NN_ERR_ARG,
-                            "cannot take samples [%d, %d) of a dataset of %d samples", start,
-                            start + count, src->n);
+        return nn_fail(NN_ERR_ARG, NN_R_DATASET_SLICE, NN_I("start", start), NN_I("end", (long long)start + count),
+                       NN_I("n", src->n));
     nn_dataset d = *src;
     d.n = count;
     d.images = NULL;
@@ -490,7 +453,7 @@ int nn_dataset_slice(const nn_dataset *src, int start, int count, nn_dataset *ou
         if (!d.images || !d.labels) {
             free(d.images);
             free(d.labels);
-            return nn_set_error(NN_ERR_NOMEM, "out of memory copying %d samples", count);
+            return nn_fail(NN_ERR_NOMEM, NN_R_DATASET_SLICE_NOMEM, NN_I("n", count));
         }
         memcpy(d.images, src->images + (size_t)start * (size_t)src->features, pixels);
         memcpy(d.labels, src->labels + start, (size_t)count);

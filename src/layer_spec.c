@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 static const char *const initializer_names[NN_INIT_COUNT] = {
     "glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "zeros"};
@@ -22,7 +22,7 @@ const char *nn_initializer_name(nn_initializer i) {
 int nn_initializer_from_name(const char *name) {
     for (int i = 0; i < NN_INIT_COUNT; i++)
         if (strcmp(name, initializer_names[i]) == 0) return i;
-    return nn_unknown_name("initializer", name, initializer_names, NN_INIT_COUNT);
+    return nn_unknown_name(NN_R_NAME_INITIALIZER, name, initializer_names, NN_INIT_COUNT);
 }
 
 // ---------------------------------------------------------------------------
@@ -43,11 +43,7 @@ static const char *next_field(const char *s, char sep, char *buf, size_t size) {
 
 // Prefixes the look-up's sentence ("unknown activation 'x' (choose from ...)")
 // with the layer it is in.
-static int layer_error(int index) {
-    char why[512];
-    snprintf(why, sizeof why, "%s", nn_last_error());
-    return nn_set_error(NN_ERR_ARG, "layer %d: %s", index, why);
-}
+static int layer_error(int index) { return nn_fail(NN_ERR_ARG, NN_R_LAYER_AT, NN_I("layer", index), NN_WHY("why")); }
 
 static int parse_activation(const char *name, int index, nn_activation *out) {
     int a = nn_activation_from_name(name);
@@ -86,22 +82,19 @@ static int parse_conv2d(char f[][64], int index, const char *text, nn_layer_spec
     char *end;
     long filters = strtol(f[1], &end, 10);
     if (!f[1][0] || *end || !f[2][0])
-        return nn_set_error(NN_ERR_ARG,
-                            "layer %d ('%s'): a convolution is conv2d:FILTERS:KERNEL[:ACTIVATION[:PADDING[:STRIDES]]], "
-                            "e.g. conv2d:32:3:relu",
-                            index, text);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_CONV2D, NN_I("layer", index), NN_S("text", text));
     if (filters < 1 || filters > NN_MAX_UNITS)
-        return nn_set_error(NN_ERR_ARG, "layer %d: %ld filters is impossible; a Conv2D layer needs 1 to %d filters",
-                            index, filters, NN_MAX_UNITS);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_FILTERS, NN_I("layer", index), NN_I("filters", filters),
+                       NN_I("max", NN_MAX_UNITS));
     spec->kind = NN_LAYER_CONV2D;
     spec->filters = (int)filters;
     if (!parse_pair(f[2], &spec->kernel_h, &spec->kernel_w))
-        return nn_set_error(NN_ERR_ARG, "layer %d: kernel size '%s' must be like 3 or 5x5 (1 to 4096)", index, f[2]);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_KERNEL, NN_I("layer", index), NN_S("text", f[2]));
     spec->stride_h = spec->stride_w = 1; // Keras: strides=1, padding="valid", activation=None
     if (f[3][0] && parse_activation(f[3], index, &spec->activation)) return NN_ERR_ARG;
     if (f[4][0] && parse_padding(f[4], index, &spec->padding)) return NN_ERR_ARG;
     if (f[5][0] && !parse_pair(f[5], &spec->stride_h, &spec->stride_w))
-        return nn_set_error(NN_ERR_ARG, "layer %d: strides '%s' must be like 1, 2 or 2x1 (1 to 4096)", index, f[5]);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_STRIDES, NN_I("layer", index), NN_S("text", f[5]));
     return NN_OK;
 }
 
@@ -111,19 +104,20 @@ static int parse_pool(char f[][64], int index, nn_layer_kind kind, nn_layer_spec
     spec->kind = kind;
     spec->kernel_h = spec->kernel_w = 2;
     if (f[1][0] && !parse_pair(f[1], &spec->kernel_h, &spec->kernel_w))
-        return nn_set_error(NN_ERR_ARG, "layer %d: pool size '%s' must be like 2 or 3x3 (1 to 4096)", index, f[1]);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_POOL, NN_I("layer", index), NN_S("text", f[1]));
     spec->stride_h = spec->kernel_h;
     spec->stride_w = spec->kernel_w;
     if (f[2][0] && !parse_pair(f[2], &spec->stride_h, &spec->stride_w))
-        return nn_set_error(NN_ERR_ARG, "layer %d: strides '%s' must be like 1, 2 or 2x1 (1 to 4096)", index, f[2]);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_STRIDES, NN_I("layer", index), NN_S("text", f[2]));
     if (f[3][0] && parse_padding(f[3], index, &spec->padding)) return NN_ERR_ARG;
-    return f[4][0] ? nn_set_error(NN_ERR_ARG, "layer %d: too many ':' parts for a pooling layer", index) : NN_OK;
+    return f[4][0] ? nn_fail(NN_ERR_ARG, NN_R_PARSE_POOL_PARTS, NN_I("layer", index)) : NN_OK;
 }
 
 // A kind that takes no options: "flatten", "batchnorm".
 static int parse_plain(char f[][64], int index, nn_layer_kind kind, nn_layer_spec *spec) {
     spec->kind = kind;
-    return f[1][0] ? nn_set_error(NN_ERR_ARG, "layer %d: %s takes no options ('%s')", index, f[0], f[1]) : NN_OK;
+    return f[1][0] ? nn_fail(NN_ERR_ARG, NN_R_PARSE_NO_OPTIONS, NN_I("layer", index), NN_S("kind", f[0]), NN_S("text", f[1]))
+                   : NN_OK;
 }
 
 static int parse_one(const char *text, int index, nn_layer_spec *spec) {
@@ -131,7 +125,7 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
     int nf = 0;
     const char *s = text;
     while (*s && nf < MAX_FIELDS) s = next_field(s, ':', f[nf++], sizeof f[0]);
-    if (*s) return nn_set_error(NN_ERR_ARG, "layer %d ('%s'): too many ':' parts", index, text);
+    if (*s) return nn_fail(NN_ERR_ARG, NN_R_PARSE_PARTS, NN_I("layer", index), NN_S("text", text));
 
     memset(spec, 0, sizeof *spec);
     spec->kernel_initializer = NN_INIT_GLOROT_UNIFORM;
@@ -142,7 +136,7 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
     if (strcmp(f[0], "avgpool") == 0) return parse_pool(f, index, NN_LAYER_AVERAGE_POOLING2D, spec);
     if (strcmp(f[0], "flatten") == 0) return parse_plain(f, index, NN_LAYER_FLATTEN, spec);
     if (strcmp(f[0], "batchnorm") == 0) return parse_plain(f, index, NN_LAYER_BATCH_NORMALIZATION, spec);
-    if (f[3][0]) return nn_set_error(NN_ERR_ARG, "layer %d ('%s'): too many ':' parts", index, text);
+    if (f[3][0]) return nn_fail(NN_ERR_ARG, NN_R_PARSE_PARTS, NN_I("layer", index), NN_S("text", text));
     if (strcmp(f[0], "dense") == 0) { // optional "dense:" prefix
         memmove(f[0], f[1], sizeof f[0]);
         memmove(f[1], f[2], sizeof f[0]);
@@ -152,10 +146,7 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
         char *end;
         double rate = strtod(f[1], &end);
         if (!f[1][0] || *end || !(rate >= 0.0 && rate < 1.0))
-            return nn_set_error(NN_ERR_ARG,
-                                "layer %d: dropout rate '%s' must be a number from 0 up to (not "
-                                "including) 1, e.g. dropout:0.2",
-                                index, f[1]);
+            return nn_fail(NN_ERR_ARG, NN_R_PARSE_DROPOUT, NN_I("layer", index), NN_S("text", f[1]));
         spec->kind = NN_LAYER_DROPOUT;
         spec->rate = (float)rate;
         return NN_OK;
@@ -169,15 +160,10 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
     char *end;
     long units = strtol(f[0], &end, 10);
     if (!f[0][0] || *end)
-        return nn_set_error(NN_ERR_ARG,
-                            "layer %d ('%s'): expected a number of units like 100:relu, "
-                            "dropout:0.2, conv2d:32:3:relu, maxpool:2, flatten, batchnorm or an "
-                            "activation name",
-                            index, text);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_UNITS_SYNTAX, NN_I("layer", index), NN_S("text", text));
     if (units < 1 || units > NN_MAX_UNITS)
-        return nn_set_error(NN_ERR_ARG,
-                            "layer %d: %ld units is impossible; a Dense layer needs 1 to %d units",
-                            index, units, NN_MAX_UNITS);
+        return nn_fail(NN_ERR_ARG, NN_R_PARSE_UNITS, NN_I("layer", index), NN_I("units", units),
+                       NN_I("max", NN_MAX_UNITS));
     spec->kind = NN_LAYER_DENSE;
     spec->units = (int)units;
     if (f[1][0]) {
@@ -193,7 +179,7 @@ static int parse_one(const char *text, int index, nn_layer_spec *spec) {
 }
 
 int nn_parse_layers(const char *text, nn_layer_spec *specs, int max) {
-    if (!text) return nn_set_error(NN_ERR_ARG, "no layers given");
+    if (!text) return nn_fail(NN_ERR_ARG, NN_R_PARSE_NONE);
     int n = 0;
     const char *s = text;
     char item[200];
@@ -201,12 +187,12 @@ int nn_parse_layers(const char *text, nn_layer_spec *specs, int max) {
         s = next_field(s, ',', item, sizeof item);
         if (!item[0]) continue;
         if (n >= max)
-            return nn_set_error(NN_ERR_ARG, "too many layers: at most %d are allowed", max);
+            return nn_fail(NN_ERR_ARG, NN_R_PARSE_TOO_MANY, NN_I("max", max));
         int rc = parse_one(item, n + 1, &specs[n]);
         if (rc) return rc;
         n++;
     }
-    if (n == 0) return nn_set_error(NN_ERR_ARG, "no layers given: try \"100:relu,10:softmax\"");
+    if (n == 0) return nn_fail(NN_ERR_ARG, NN_R_PARSE_EMPTY);
     return n;
 }
 
@@ -260,5 +246,5 @@ int nn_format_layers(const nn_layer_spec *specs, int n, char *buf, size_t size) 
         int w = snprintf(buf + used, size > used ? size - used : 0, "%s%s", i ? "," : "", item);
         used += (size_t)w;
     }
-    return used < size ? NN_OK : nn_set_error(NN_ERR_ARG, "layer list does not fit in %zu bytes", size);
+    return used < size ? NN_OK : nn_fail(NN_ERR_ARG, NN_R_FORMAT_SIZE, NN_U("size", size));
 }

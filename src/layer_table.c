@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // ---------------------------------------------------------------------------
 // Shapes
@@ -62,12 +62,12 @@ static void init_kernel(float *w, size_t n, int fan_in, int fan_out, nn_initiali
 // Checks shared by several kinds
 
 static int check_activation(const nn_layer_spec *s) {
-    if ((unsigned)s->activation >= NN_ACT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown activation");
+    if ((unsigned)s->activation >= NN_ACT_COUNT) return nn_fail(NN_ERR_ARG, NN_R_LAYER_ACTIVATION);
     return NN_OK;
 }
 
 static int check_initializer(const nn_layer_spec *s) {
-    if ((unsigned)s->kernel_initializer >= NN_INIT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown initializer");
+    if ((unsigned)s->kernel_initializer >= NN_INIT_COUNT) return nn_fail(NN_ERR_ARG, NN_R_LAYER_INITIALIZER);
     return NN_OK;
 }
 
@@ -75,10 +75,8 @@ static int check_initializer(const nn_layer_spec *s) {
 static int check_image(const char *what, nn_shape in) {
     char shape[48];
     if (nn_shape_is_flat(in))
-        return nn_set_error(NN_ERR_ARG,
-                            "%s needs an image input (height, width, channels), but its input is flat %s: "
-                            "put it before `flatten` and the Dense layers",
-                            what, nn_shape_format(in, shape, sizeof shape));
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_FLAT_INPUT, NN_S("layer", what),
+                       NN_S("shape", nn_shape_format(in, shape, sizeof shape)));
     return NN_OK;
 }
 
@@ -93,8 +91,8 @@ static int infer_window(const char *what, const nn_layer_spec *s, nn_shape in, i
     if (rc) return rc;
     // Beyond the sizes nn_window_init checks: so that products stay far from overflow.
     if (s->kernel_h > 4096 || s->kernel_w > 4096 || s->stride_h > 4096 || s->stride_w > 4096)
-        return nn_set_error(NN_ERR_ARG, "%s: windows and strides are at most 4096 (got %dx%d, %dx%d)", what,
-                            s->kernel_h, s->kernel_w, s->stride_h, s->stride_w);
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_WINDOW_MAX, NN_S("layer", what), NN_I("kh", s->kernel_h),
+                       NN_I("kw", s->kernel_w), NN_I("sh", s->stride_h), NN_I("sw", s->stride_w));
     nn_window g;
     if ((rc = window_of(s, what, in, &g))) return rc;
     *out = (nn_shape){g.oh, g.ow, c};
@@ -117,18 +115,15 @@ static int act_rows(const nn_layer *l, int B) { return B * l->out_shape.h * l->o
 
 static int dense_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
     if (s->units < 1 || s->units > NN_MAX_UNITS)
-        return nn_set_error(NN_ERR_ARG, "%d units is impossible; a Dense layer needs 1 to %d units", s->units,
-                            NN_MAX_UNITS);
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_UNITS, NN_I("units", s->units), NN_I("max", NN_MAX_UNITS));
     int rc = check_activation(s);
     if (rc || (rc = check_initializer(s))) return rc;
     // Keras would apply a Dense layer to the last axis only; a student who
     // writes one after a convolution almost always forgot Flatten.
     char shape[48];
     if (!nn_shape_is_flat(in))
-        return nn_set_error(NN_ERR_ARG,
-                            "Dense needs a flat input, but its input has shape %s: add `flatten` before it "
-                            "(e.g. \"flatten,%d:%s\")",
-                            nn_shape_format(in, shape, sizeof shape), s->units, nn_activation_name(s->activation));
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_DENSE_FLAT, NN_S("shape", nn_shape_format(in, shape, sizeof shape)),
+                       NN_I("units", s->units), NN_S("activation", nn_activation_name(s->activation)));
     *out = nn_shape_flat(s->units);
     return NN_OK;
 }
@@ -178,7 +173,7 @@ static void activation_backward(nn_layer *l, const float *x, float *dx, int B) {
 
 static int dropout_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
     if (!(s->rate >= 0.0f && s->rate < 1.0f))
-        return nn_set_error(NN_ERR_ARG, "dropout rate %g must be in [0, 1)", s->rate);
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_DROPOUT, NN_G("rate", s->rate));
     *out = in;
     return NN_OK;
 }
@@ -221,8 +216,7 @@ static void copy_backward(nn_layer *l, const float *x, float *dx, int B) {
 
 static int conv2d_infer(const nn_layer_spec *s, nn_shape in, nn_shape *out) {
     if (s->filters < 1 || s->filters > NN_MAX_UNITS)
-        return nn_set_error(NN_ERR_ARG, "%d filters is impossible; a Conv2D layer needs 1 to %d filters",
-                            s->filters, NN_MAX_UNITS);
+        return nn_fail(NN_ERR_ARG, NN_R_LAYER_FILTERS, NN_I("filters", s->filters), NN_I("max", NN_MAX_UNITS));
     int rc = check_activation(s);
     if (rc || (rc = check_initializer(s))) return rc;
     return infer_window("Conv2D", s, in, s->filters, out);

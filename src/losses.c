@@ -31,7 +31,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // ---------------------------------------------------------------------------
 // Names
@@ -49,12 +49,12 @@ const char *nn_loss_name(nn_loss l) {
 }
 
 int nn_loss_from_name(const char *name) {
-    if (!name) return nn_unknown_name("loss", "", loss_names, NN_LOSS_COUNT);
+    if (!name) return nn_unknown_name(NN_R_NAME_LOSS, "", loss_names, NN_LOSS_COUNT);
     // Keras registers the short aliases "mse" and "MSE" for mean_squared_error.
     if (strcmp(name, "mse") == 0 || strcmp(name, "MSE") == 0) return NN_LOSS_MEAN_SQUARED_ERROR;
     for (int i = 0; i < NN_LOSS_COUNT; i++)
         if (strcmp(name, loss_names[i]) == 0) return i;
-    return nn_unknown_name("loss", name, loss_names, NN_LOSS_COUNT);
+    return nn_unknown_name(NN_R_NAME_LOSS, name, loss_names, NN_LOSS_COUNT);
 }
 
 // ---------------------------------------------------------------------------
@@ -146,8 +146,7 @@ float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
     if (l == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY && labels) onehot = NULL;
     if (!onehot && !labels) {
         if (dp) memset(dp, 0, (size_t)rows * cols * sizeof *dp);
-        nn_set_error(NN_ERR_ARG, "%s needs targets: no one-hot rows and no labels were given",
-                     nn_loss_name(l));
+        nn_fail(NN_ERR_ARG, NN_R_LOSS_NO_TARGETS, NN_S("loss", nn_loss_name(l)));
         return NAN;
     }
     switch (l) {
@@ -160,7 +159,7 @@ float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
         return binary_crossentropy(rows, cols, p, onehot, labels, dp);
     default:
         if (dp) memset(dp, 0, (size_t)rows * cols * sizeof *dp);
-        nn_set_error(NN_ERR_ARG, "unknown loss %d", (int)l);
+        nn_fail(NN_ERR_ARG, NN_R_LOSS_KIND, NN_I("loss", (int)l));
         return NAN;
     }
 }
@@ -176,19 +175,16 @@ float nn_loss_forward_backward(nn_loss l, int rows, int cols, const float *p,
 int nn_loss_check_outputs(nn_loss l, int outputs, int n_classes) {
     if (l == NN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) {
         if (outputs >= n_classes) return NN_OK;
-        return nn_set_error(NN_ERR_ARG,
-                            "the model's output has %d unit%s but the data has %d classes; "
-                            "sparse_categorical_crossentropy needs a unit for every label (0 to "
-                            "%d): end the model with Dense(%d)",
-                            outputs, outputs == 1 ? "" : "s", n_classes, n_classes - 1, n_classes);
+        return nn_fail(NN_ERR_ARG, NN_R_LOSS_SPARSE_OUTPUTS, NN_I("outputs", outputs),
+                       NN_TERM("units", outputs == 1 ? NN_R_TERM_UNIT : NN_R_TERM_UNITS), NN_I("classes", n_classes),
+                       NN_I("max", n_classes - 1));
     }
     // One unit for two classes: the label itself (0 or 1) is the target.
     int binary = outputs == 1 && n_classes <= 2 && l != NN_LOSS_CATEGORICAL_CROSSENTROPY;
     if (outputs == n_classes || binary) return NN_OK;
-    return nn_set_error(NN_ERR_ARG,
-                        "the model's output has %d unit%s but the data has %d classes; %s needs "
-                        "one unit per class: end the model with Dense(%d)",
-                        outputs, outputs == 1 ? "" : "s", n_classes, nn_loss_name(l), n_classes);
+    return nn_fail(NN_ERR_ARG, NN_R_LOSS_OUTPUTS, NN_I("outputs", outputs),
+                   NN_TERM("units", outputs == 1 ? NN_R_TERM_UNIT : NN_R_TERM_UNITS), NN_I("classes", n_classes),
+                   NN_S("loss", nn_loss_name(l)));
 }
 
 // ---------------------------------------------------------------------------
@@ -246,17 +242,14 @@ float nn_softmax_crossentropy_from_logits(int rows, int cols, const float *z, co
 
 int nn_to_categorical(const uint8_t *labels, int n, int n_classes, float *out) {
     if (n < 0 || n_classes <= 0)
-        return nn_set_error(NN_ERR_ARG, "to_categorical: impossible sizes (%d labels, %d classes)",
-                            n, n_classes);
+        return nn_fail(NN_ERR_ARG, NN_R_LOSS_CATEGORICAL_SIZES, NN_I("n", n), NN_I("classes", n_classes));
     if (n == 0) return NN_OK;
-    if (!labels || !out) return nn_set_error(NN_ERR_ARG, "to_categorical: missing buffer");
+    if (!labels || !out) return nn_fail(NN_ERR_ARG, NN_R_LOSS_CATEGORICAL_BUFFER);
     // Check every label before writing, so a failed call leaves out untouched.
     for (int i = 0; i < n; i++)
         if (labels[i] >= n_classes)
-            return nn_set_error(NN_ERR_ARG,
-                                "label %d at position %d is not a class: with %d classes "
-                                "labels must be 0..%d",
-                                labels[i], i, n_classes, n_classes - 1);
+            return nn_fail(NN_ERR_ARG, NN_R_LOSS_CATEGORICAL_LABEL, NN_I("label", labels[i]), NN_I("index", i),
+                           NN_I("classes", n_classes), NN_I("max", n_classes - 1));
     memset(out, 0, (size_t)n * n_classes * sizeof *out);
     for (int i = 0; i < n; i++) out[(size_t)i * n_classes + labels[i]] = 1.0f;
     return NN_OK;

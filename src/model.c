@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // Above this the model is refused before anything is allocated: the browser
 // tab has at most 2 GB of wasm memory, and a teaching model never needs more.
@@ -37,17 +37,14 @@ int nn_model_infer_shapes(nn_shape input, const nn_layer_spec *specs, int n, nn_
     shapes[0] = input;
     for (int i = 0; i < n; i++) {
         const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
-        if (!ops) return nn_set_error(NN_ERR_ARG, "layer %d: unknown kind", i + 1);
-        if (ops->infer(&specs[i], shapes[i], &shapes[i + 1])) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", nn_last_error());
-            return nn_set_error(NN_ERR_ARG, "layer %d: %s", i + 1, why);
-        }
+        if (!ops) return nn_fail(NN_ERR_ARG, NN_R_MODEL_UNKNOWN_KIND, NN_I("layer", i + 1));
+        if (ops->infer(&specs[i], shapes[i], &shapes[i + 1]))
+            return nn_fail(NN_ERR_ARG, NN_R_LAYER_AT, NN_I("layer", i + 1), NN_WHY("why"));
         // So that h * w * c fits an int (and wasm32's size_t) everywhere after.
         nn_shape o = shapes[i + 1];
         if ((double)o.h * o.w * o.c > NN_MAX_LAYER_FLOATS)
-            return nn_set_error(NN_ERR_NOMEM, "layer %d: its output has %.0f values per sample (at most %d): use "
-                                "fewer filters or units", i + 1, (double)o.h * o.w * o.c, NN_MAX_LAYER_FLOATS);
+            return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_LAYER_TOO_LARGE, NN_I("layer", i + 1),
+                           NN_F("values", "%.0f", (double)o.h * o.w * o.c), NN_I("max", NN_MAX_LAYER_FLOATS));
     }
     return NN_OK;
 }
@@ -119,24 +116,23 @@ nn_shape nn_input_shape_for(const nn_layer_spec *specs, int n_layers, int rows, 
 static int check_specs(nn_shape input, const nn_layer_spec *specs, int n, nn_shape *shapes) {
     double size = (double)input.h * input.w * input.c;
     if (input.h < 1 || input.w < 1 || input.c < 1 || size > NN_MAX_UNITS * 16)
-        return nn_set_error(NN_ERR_ARG, "input size %.0f is impossible (1 to %d)", input.h < 1 || input.w < 1 ||
-                            input.c < 1 ? fmin(fmin(input.h, input.w), input.c) : size, NN_MAX_UNITS * 16);
-    if (n < 1) return nn_set_error(NN_ERR_ARG, "the model needs at least one layer");
-    if (n > NN_MAX_LAYERS) return nn_set_error(NN_ERR_ARG, "too many layers: %d (at most %d)", n, NN_MAX_LAYERS);
+        return nn_fail(NN_ERR_ARG, NN_R_MODEL_INPUT,
+                       NN_F("size", "%.0f", input.h < 1 || input.w < 1 || input.c < 1
+                                                ? fmin(fmin(input.h, input.w), input.c) : size),
+                       NN_I("max", NN_MAX_UNITS * 16));
+    if (n < 1) return nn_fail(NN_ERR_ARG, NN_R_MODEL_NO_LAYERS);
+    if (n > NN_MAX_LAYERS) return nn_fail(NN_ERR_ARG, NN_R_MODEL_TOO_MANY_LAYERS, NN_I("n", n), NN_I("max", NN_MAX_LAYERS));
     int rc = nn_model_infer_shapes(input, specs, n, shapes);
     if (rc) return rc;
     for (int i = 0; i < n; i++) {
         const nn_layer_ops *ops = nn_layer_ops_of(specs[i].kind);
         if (!ops->forward)
-            return nn_set_error(NN_ERR_ARG, "layer %d: %s is not available in this build of nnlab yet", i + 1,
-                                ops->keras_class);
+            return nn_fail(NN_ERR_ARG, NN_R_MODEL_UNAVAILABLE, NN_I("layer", i + 1), NN_S("kind", ops->keras_class));
     }
     double bytes = bytes_of(shapes, specs, n, NN_MIN_BATCH_CAPACITY);
     if (bytes > NN_MAX_MODEL_BYTES)
-        return nn_set_error(NN_ERR_NOMEM,
-                            "this model would need %.1f MB of memory for its weights, gradients, "
-                            "optimizer state and one batch; the limit is %.0f MB. Use fewer units",
-                            bytes / 1048576.0, NN_MAX_MODEL_BYTES / 1048576.0);
+        return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_TOO_LARGE, NN_F("mb", "%.1f", bytes / 1048576.0),
+                       NN_F("limit", "%.0f", NN_MAX_MODEL_BYTES / 1048576.0));
     return NN_OK;
 }
 
@@ -193,15 +189,14 @@ static int ensure_capacity(nn_model *m, int rows) {
     }
     double floats = per_row * cap + fixed;
     if (floats * 4.0 > NN_MAX_MODEL_BYTES)
-        return nn_set_error(NN_ERR_NOMEM, "a batch of %d rows would need %.1f MB of memory; use a smaller batch size",
-                            rows, floats * 4.0 / 1048576.0);
+        return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_BATCH_TOO_LARGE, NN_I("rows", rows),
+                       NN_F("mb", "%.1f", floats * 4.0 / 1048576.0));
     float *work = malloc((size_t)floats * sizeof(float));
     uint8_t *labels = malloc((size_t)cap);
     if (!work || !labels) {
         free(work);
         free(labels);
-        return nn_set_error(NN_ERR_NOMEM, "out of memory for a batch of %d rows (%.1f MB)", rows,
-                            floats * 4.0 / 1048576.0);
+        return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_BATCH_NOMEM, NN_I("rows", rows), NN_F("mb", "%.1f", floats * 4.0 / 1048576.0));
     }
     free(m->work);
     free(m->labels);
@@ -250,7 +245,7 @@ int nn_model_create_shaped(nn_model *m, nn_shape input, const nn_layer_spec *spe
         free(t.params);
         free(t.grads);
         free(t.state);
-        return nn_set_error(NN_ERR_NOMEM, "out of memory for %zu parameters", t.n_params);
+        return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_PARAMS_NOMEM, NN_U("n", t.n_params));
     }
     // Each layer's parameters: the kernel, then one float per output channel
     // (the bias; BatchNormalization's gamma, then beta).
@@ -300,7 +295,7 @@ void nn_model_free(nn_model *m) {
 // Compile
 
 static int check_compile(const nn_optimizer *opt, nn_loss loss) {
-    if ((unsigned)loss >= NN_LOSS_COUNT) return nn_set_error(NN_ERR_ARG, "unknown loss");
+    if ((unsigned)loss >= NN_LOSS_COUNT) return nn_fail(NN_ERR_ARG, NN_R_MODEL_LOSS);
     return nn_optimizer_check(opt);
 }
 
@@ -313,7 +308,7 @@ int nn_model_compile(nn_model *m, const nn_optimizer *opt, nn_loss loss) {
         s[i] = malloc((m->n_params ? m->n_params : 1) * sizeof(float));
         if (!s[i]) {
             free(s[0]);
-            return nn_set_error(NN_ERR_NOMEM, "out of memory for the optimizer state");
+            return nn_fail(NN_ERR_NOMEM, NN_R_MODEL_SLOTS_NOMEM);
         }
         float v = nn_optimizer_slot_init(opt, i);
         for (size_t j = 0; j < m->n_params; j++) s[i][j] = v;
@@ -560,10 +555,8 @@ static int prepare_targets(nn_model *m, const uint8_t *labels, int B) {
     int classes = out == 1 ? 2 : out;
     for (int r = 0; r < B; r++)
         if (labels[r] >= classes)
-            return nn_set_error(NN_ERR_ARG,
-                                "label %d does not fit a model with %d outputs: the last layer needs at least %d "
-                                "units",
-                                labels[r], out, labels[r] + 1);
+            return nn_fail(NN_ERR_ARG, NN_R_MODEL_LABEL, NN_I("label", labels[r]), NN_I("outputs", out),
+                           NN_I("need", labels[r] + 1));
     if (!needs_onehot(m->loss)) return NN_OK;
     if (out == 1) {
         for (int r = 0; r < B; r++) m->onehot[r] = (float)labels[r];
@@ -584,11 +577,11 @@ static int all_finite(const float *x, size_t n) {
     return !bad;
 }
 
-static const char *finite_word(float x) { return isnan(x) ? "NaN" : "infinite"; }
+static nn_reason finite_word(float x) { return isnan(x) ? NN_R_TERM_NAN : NN_R_TERM_INFINITE; }
 
 int nn_model_train_batch(nn_model *m, const float *x, const uint8_t *labels, int B, float *loss, int *correct) {
-    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before training");
-    if (B < 1) return nn_set_error(NN_ERR_ARG, "a batch needs at least one sample");
+    if (!m->compiled) return nn_fail(NN_ERR_STATE, NN_R_MODEL_TRAIN_UNCOMPILED);
+    if (B < 1) return nn_fail(NN_ERR_ARG, NN_R_MODEL_EMPTY_BATCH);
     int rc = ensure_capacity(m, B);
     if (rc) return rc;
     rc = prepare_targets(m, labels, B);
@@ -599,18 +592,14 @@ int nn_model_train_batch(nn_model *m, const float *x, const uint8_t *labels, int
     const float *p = forward(m, x, B, 1);
     float l = batch_loss(m, x, labels, B, fused, p, fused ? NULL : last->dy);
     if (!isfinite(l))
-        return nn_set_error(NN_ERR_DIVERGED,
-                            "the loss became %s at step %lld: training diverged. Lower the learning rate "
-                            "(now %g; try %g) and train again.",
-                            finite_word(l), (long long)m->step + 1, m->optimizer.learning_rate,
-                            m->optimizer.learning_rate / 10.0f);
+        return nn_fail(NN_ERR_DIVERGED, NN_R_MODEL_DIVERGED_LOSS, NN_TERM("value", finite_word(l)),
+                       NN_I("step", m->step + 1), NN_G("lr", m->optimizer.learning_rate),
+                       NN_G("try", m->optimizer.learning_rate / 10.0f));
     if (fused) nn_softmax_crossentropy_backward(B, out, p, needs_onehot(m->loss) ? m->onehot : NULL, labels, last->dy);
     backward(m, x, B, fused);
     if (!all_finite(m->grads, m->n_params))
-        return nn_set_error(NN_ERR_DIVERGED,
-                            "the gradient became NaN or infinite at step %lld: training diverged. Lower the "
-                            "learning rate (now %g) and train again.",
-                            (long long)m->step + 1, m->optimizer.learning_rate);
+        return nn_fail(NN_ERR_DIVERGED, NN_R_MODEL_DIVERGED_GRADIENT, NN_I("step", m->step + 1),
+                       NN_G("lr", m->optimizer.learning_rate));
     m->step++;
     nn_optimizer_apply(&m->optimizer, m->n_params, m->params, m->grads, m->slots[0], m->slots[1], m->step,
                        &m->nadam_u_product);
@@ -635,30 +624,39 @@ int nn_model_predict(nn_model *m, const float *x, int n, float *probs) {
 // forward() leaves every layer's batch output in its y, so one sample's
 // outputs are the first rows: nothing to copy or allocate.
 int nn_model_layer_outputs(nn_model *m, const float *x, const float **outputs) {
-    if (!x || !outputs) return nn_set_error(NN_ERR_ARG, "layer outputs need an input and room for %d pointers",
-                                            m->n_layers);
+    if (!x || !outputs) return nn_fail(NN_ERR_ARG, NN_R_MODEL_OUTPUTS_ARGS, NN_I("n", m->n_layers));
     forward(m, x, 1, 0);
     for (int i = 0; i < m->n_layers; i++) outputs[i] = m->layers[i].y;
     return NN_OK;
 }
 
-static int check_data(const nn_model *m, const nn_dataset *d, const char *what) {
+// what: a term (NN_R_TERM_DATA, ...), as the sentence calls the data.
+static int check_data(const nn_model *m, const nn_dataset *d, nn_reason what) {
     if (d->features != m->input_size)
-        return nn_set_error(NN_ERR_ARG, "the %s has %d pixels per image (%dx%d) but the model's input takes %d",
-                            what, d->features, d->rows, d->cols, m->input_size);
-    if (d->n < 1) return nn_set_error(NN_ERR_ARG, "the %s is empty", what);
-    return nn_model_check_image_size(m, d, what);
+        return nn_fail(NN_ERR_ARG, NN_R_DATA_PIXELS, NN_TERM("what", what), NN_I("features", d->features),
+                       NN_I("rows", d->rows), NN_I("cols", d->cols), NN_I("inputs", m->input_size));
+    if (d->n < 1) return nn_fail(NN_ERR_ARG, NN_R_DATA_EMPTY, NN_TERM("what", what));
+    return nn_check_image_size_of(m, d, what);
+}
+
+// what: the data as the sentence names it, a term or the caller's text.
+static int check_image_size(const nn_model *m, const nn_dataset *d, nn_arg what) {
+    nn_shape s = m->input_shape;
+    if (nn_shape_is_flat(s) || (d->rows == s.h && d->cols == s.w && s.c == 1)) return NN_OK;
+    return nn_fail(NN_ERR_ARG, NN_R_DATA_IMAGE_SIZE, what, NN_I("rows", d->rows), NN_I("cols", d->cols),
+                   NN_I("h", s.h), NN_I("w", s.w), NN_I("c", s.c));
 }
 
 int nn_model_check_image_size(const nn_model *m, const nn_dataset *d, const char *what) {
-    nn_shape s = m->input_shape;
-    if (nn_shape_is_flat(s) || (d->rows == s.h && d->cols == s.w && s.c == 1)) return NN_OK;
-    return nn_set_error(NN_ERR_ARG, "the %s has %dx%d images but the model's input takes %dx%dx%d images", what,
-                        d->rows, d->cols, s.h, s.w, s.c);
+    return check_image_size(m, d, NN_S("what", what));
+}
+
+int nn_check_image_size_of(const nn_model *m, const nn_dataset *d, nn_reason what) {
+    return check_image_size(m, d, NN_TERM("what", what));
 }
 
 int nn_model_predict_dataset(nn_model *m, const nn_dataset *d, float *probs) {
-    int rc = check_data(m, d, "data");
+    int rc = check_data(m, d, NN_R_TERM_DATA);
     if (rc) return rc;
     int out = nn_model_output_size(m);
     for (int start = 0; start < d->n; start += m->batch_capacity) {
@@ -672,8 +670,8 @@ int nn_model_predict_dataset(nn_model *m, const nn_dataset *d, float *probs) {
 }
 
 int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_result *res) {
-    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before evaluate");
-    int rc = check_data(m, d, "evaluation data");
+    if (!m->compiled) return nn_fail(NN_ERR_STATE, NN_R_MODEL_EVALUATE_UNCOMPILED);
+    int rc = check_data(m, d, NN_R_TERM_EVALUATION_DATA);
     if (rc) return rc;
     if (batch_size < 1) batch_size = 32;
     rc = ensure_capacity(m, batch_size);
@@ -688,9 +686,10 @@ int nn_model_evaluate(nn_model *m, const nn_dataset *d, int batch_size, nn_eval_
 
 int nn_model_evaluate_part(nn_model *m, const nn_dataset *d, int start, int count, double *loss_sum,
                            int64_t *correct) {
-    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before evaluate");
+    if (!m->compiled) return nn_fail(NN_ERR_STATE, NN_R_MODEL_EVALUATE_UNCOMPILED);
     if (start < 0 || count < 0 || start > d->n - count)
-        return nn_set_error(NN_ERR_ARG, "samples %d to %d are outside the %d of the data", start, start + count, d->n);
+        return nn_fail(NN_ERR_ARG, NN_R_DATA_RANGE, NN_I("start", start), NN_I("end", (long long)start + count),
+                       NN_I("n", d->n));
     // Evaluation has no gradient to keep, so it may use the whole work block.
     int chunk = m->batch_capacity;
     int out = nn_model_output_size(m);

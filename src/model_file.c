@@ -64,7 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 #define MAGIC_LEN 8
 #define PREAMBLE_LEN 16
@@ -186,19 +186,17 @@ static void copy_floats(const uint8_t *bytes, size_t at, float *dst, size_t n) {
 // Saving
 
 int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
-    if (!m || !out || !len) return nn_set_error(NN_ERR_ARG, "nn_model_save_buffer: NULL argument");
+    if (!m || !out || !len) return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_model_save_buffer"));
     if (m->n_layers < 0 || m->n_layers > NN_MAX_LAYERS || !m->params)
-        return nn_set_error(NN_ERR_STATE, "cannot save: the model has not been created");
+        return nn_fail(NN_ERR_STATE, NN_R_FILE_SAVE_UNCREATED);
     int n_slots = m->compiled ? nn_optimizer_slots(&m->optimizer) : 0;
     int epochs = m->history.epochs > 0 ? m->history.epochs : 0;
     size_t header_len = HEADER_FIXED_LEN + LAYER_RECORD_LEN * (size_t)m->n_layers;
     uint64_t total = (uint64_t)header_len + 4 * (uint64_t)m->n_params * (1 + (uint64_t)n_slots) +
                      4 * (uint64_t)m->n_state + 4 + 4 + 16 * (uint64_t)epochs + TRAILER_LEN;
-    if (total > SIZE_MAX) return nn_set_error(NN_ERR_NOMEM, "the model is too large to save");
+    if (total > SIZE_MAX) return nn_fail(NN_ERR_NOMEM, NN_R_FILE_SAVE_TOO_LARGE);
     uint8_t *buf = malloc((size_t)total);
-    if (!buf)
-        return nn_set_error(NN_ERR_NOMEM, "out of memory for a %.1f MB model file",
-                            (double)total / 1048576.0);
+    if (!buf) return nn_fail(NN_ERR_NOMEM, NN_R_FILE_SAVE_NOMEM, NN_F("mb", "%.1f", (double)total / 1048576.0));
 
     writer w = {buf, 0};
     memcpy(buf, NN_FILE_MAGIC, MAGIC_LEN);
@@ -269,7 +267,7 @@ int nn_model_save_buffer(const nn_model *m, uint8_t **out, size_t *len) {
 }
 
 int nn_model_save(const nn_model *m, const char *path) {
-    if (!path) return nn_set_error(NN_ERR_ARG, "nn_model_save: path is NULL");
+    if (!path) return nn_fail(NN_ERR_ARG, NN_R_API_NULL_ARG, NN_S("function", "nn_model_save"), NN_S("arg", "path"));
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = nn_model_save_buffer(m, &buf, &len);
@@ -279,11 +277,11 @@ int nn_model_save(const nn_model *m, const char *path) {
     char tmp[1024];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
         free(buf);
-        return nn_set_error(NN_ERR_ARG, "the path is too long: %s", path);
+        return nn_fail(NN_ERR_ARG, NN_R_FILE_PATH_LONG, NN_S("path", path));
     }
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        rc = nn_set_error(NN_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+        rc = nn_fail(NN_ERR_IO, NN_R_FILE_WRITE, NN_S("path", tmp), NN_S("why", strerror(errno)));
         free(buf);
         return rc;
     }
@@ -292,10 +290,10 @@ int nn_model_save(const nn_model *m, const char *path) {
     free(buf);
     if (n != len || closed != 0) {
         remove(tmp);
-        return nn_set_error(NN_ERR_IO, "cannot write %s: the disk may be full", path);
+        return nn_fail(NN_ERR_IO, NN_R_FILE_DISK_FULL, NN_S("path", path));
     }
     if (rename(tmp, path) != 0) {
-        rc = nn_set_error(NN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        rc = nn_fail(NN_ERR_IO, NN_R_FILE_WRITE, NN_S("path", path), NN_S("why", strerror(errno)));
         remove(tmp);
         return rc;
     }
@@ -335,30 +333,27 @@ static int crc_ok(const uint8_t *bytes, size_t len) {
     return nn_crc32(bytes, len - TRAILER_LEN) == get_u32(&r);
 }
 
-// The two refusals of parse_fields (they use its bytes, len, name and r).
-// INCONSISTENT: a count contradicts the rest. If the checksum fails, damage
-// is the explanation a student needs; otherwise the writer was wrong: say what.
-#define INCONSISTENT(fmt, ...)                                                               \
-    (crc_ok(bytes, len) ? nn_set_error(NN_ERR_FORMAT, "%s: the file is inconsistent: " fmt,  \
-                                       name, __VA_ARGS__)                                    \
-                        : nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", \
-                                       name))
+// "the file is damaged", the sentence whenever the checksum fails.
+static int damaged(const char *name) { return nn_fail(NN_ERR_FORMAT, NN_R_FILE_CHECKSUM, NN_S("name", name)); }
 
-#define TRUNCATED()                                                                          \
-    nn_set_error(NN_ERR_FORMAT,                                                              \
-                 "%s: the file is truncated: it has %zu bytes, but its contents need at "   \
-                 "least %llu — it was not saved completely",                                \
-                 name, len, (unsigned long long)(r.needed > len ? r.needed : len + 1))
+// The two refusals of parse_fields (they use its bytes, len, name and r).
+// INCONSISTENT: a count contradicts the rest (`detail`, a NN_R_BAD_* reason
+// with its params, says which). If the checksum fails, damage is the
+// explanation a student needs; otherwise the writer was wrong: say what.
+#define INCONSISTENT(detail, ...)                                                                  \
+    (crc_ok(bytes, len) ? (nn_fail(NN_ERR_FORMAT, detail, __VA_ARGS__),                              \
+                           nn_fail(NN_ERR_FORMAT, NN_R_FILE_INCONSISTENT, NN_S("name", name), NN_WHY("detail"))) \
+                        : damaged(name))
+
+#define TRUNCATED()                                                                                \
+    nn_fail(NN_ERR_FORMAT, NN_R_FILE_TRUNCATED, NN_S("name", name), NN_U("len", len),                  \
+            NN_U("need", r.needed > len ? r.needed : len + 1))
 
 // Reads and checks the whole structure into *f without allocating anything.
 static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file_fields *f) {
-    if (len == 0) return nn_set_error(NN_ERR_FORMAT, "%s: the file is empty", name);
+    if (len == 0) return nn_fail(NN_ERR_FORMAT, NN_R_FILE_EMPTY, NN_S("name", name));
     size_t check = len < MAGIC_LEN ? len : MAGIC_LEN;
-    if (memcmp(bytes, NN_FILE_MAGIC, check) != 0)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: not an nnlab model file (it does not start with the nnlab "
-                            "signature)",
-                            name);
+    if (memcmp(bytes, NN_FILE_MAGIC, check) != 0) return nn_fail(NN_ERR_FORMAT, NN_R_FILE_MAGIC, NN_S("name", name));
     reader r = {bytes, len, MAGIC_LEN, 0, MAGIC_LEN};
     if (len < MAGIC_LEN) {
         r.pos = len;
@@ -367,13 +362,9 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     uint32_t version = get_u32(&r);
     if (r.short_read) return TRUNCATED();
     if (version > NN_FILE_VERSION)
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: made by a newer nnlab (version %u); this one reads version %d — "
-                            "update nnlab",
-                            name, (unsigned)version, NN_FILE_VERSION);
-    if (version == 0)
-        return nn_set_error(NN_ERR_FORMAT, "%s: file version 0 does not exist: the file is damaged",
-                            name);
+        return nn_fail(NN_ERR_FORMAT, NN_R_FILE_NEWER, NN_S("name", name), NN_U("version", version),
+                       NN_I("reads", NN_FILE_VERSION));
+    if (version == 0) return nn_fail(NN_ERR_FORMAT, NN_R_FILE_VERSION0, NN_S("name", name));
 
     f->version = version;
     f->header_len = get_u32(&r);
@@ -387,8 +378,7 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     f->n_layers = get_i32(&r);
     if (r.short_read) return TRUNCATED();
     if (f->n_layers < 1 || f->n_layers > NN_MAX_LAYERS)
-        return INCONSISTENT("it declares %d layers (1 to %d possible)", f->n_layers,
-                            NN_MAX_LAYERS);
+        return INCONSISTENT(NN_R_BAD_LAYER_COUNT, NN_I("n", f->n_layers), NN_I("max", NN_MAX_LAYERS));
     for (int i = 0; i < f->n_layers; i++) {
         nn_layer_spec *s = &f->specs[i];
         s->kind = (nn_layer_kind)get_u32(&r);
@@ -431,30 +421,26 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
 
     // The counts that decide the layout must agree before they are used.
     if (f->header_len != r.pos)
-        return INCONSISTENT("its header length is %u bytes but %zu were read",
-                            (unsigned)f->header_len, r.pos);
+        return INCONSISTENT(NN_R_BAD_HEADER_LENGTH, NN_U("declared", f->header_len), NN_U("read", r.pos));
     nn_shape in = f->input;
     if (in.h < 1 || in.w < 1 || in.c < 1 || (double)in.h * in.w * in.c > NN_MAX_UNITS * 16) {
-        if (version == 1) return INCONSISTENT("input size %d", in.c);
-        return INCONSISTENT("input shape %dx%dx%d", in.h, in.w, in.c);
+        if (version == 1) return INCONSISTENT(NN_R_BAD_INPUT_SIZE, NN_I("size", in.c));
+        return INCONSISTENT(NN_R_BAD_INPUT_SHAPE, NN_I("h", in.h), NN_I("w", in.w), NN_I("c", in.c));
     }
     // Version 1 knew Dense, Activation and Dropout only.
     unsigned kinds = version == 1 ? NN_LAYER_DROPOUT + 1 : NN_LAYER_KIND_COUNT;
     for (int i = 0; i < f->n_layers; i++) {
         const nn_layer_spec *s = &f->specs[i];
         if ((unsigned)s->kind >= kinds)
-            return INCONSISTENT("layer %d has unknown kind %u", i + 1, (unsigned)s->kind);
+            return INCONSISTENT(NN_R_BAD_KIND, NN_I("layer", i + 1), NN_U("kind", (unsigned)s->kind));
         if (s->kind == NN_LAYER_DENSE && (s->units < 1 || s->units > NN_MAX_UNITS))
-            return INCONSISTENT("layer %d has %d units", i + 1, s->units);
+            return INCONSISTENT(NN_R_BAD_UNITS, NN_I("layer", i + 1), NN_I("units", s->units));
     }
     // The layer table says what the settings mean; a file it refuses cannot be built.
     nn_shape shapes[NN_MAX_LAYERS + 1];
     if (nn_model_infer_shapes(in, f->specs, f->n_layers, shapes) != NN_OK) {
-        char why[400];
-        snprintf(why, sizeof why, "%s", nn_last_error());
-        if (!crc_ok(bytes, len))
-            return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
-        return nn_set_error(NN_ERR_FORMAT, "%s: the model in the file cannot be built: %s", name, why);
+        if (!crc_ok(bytes, len)) return damaged(name);
+        return nn_fail(NN_ERR_FORMAT, NN_R_FILE_CANNOT_BUILD, NN_S("name", name), NN_WHY("why"));
     }
     uint64_t expect = 0, expect_state = 0, p[NN_MAX_LAYERS], st[NN_MAX_LAYERS];
     for (int i = 0; i < f->n_layers; i++) {
@@ -463,28 +449,26 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
         expect_state += st[i] = ops->n_state(&f->specs[i], shapes[i], shapes[i + 1]);
     }
     if (f->n_params != expect)
-        return INCONSISTENT("it stores %llu parameters, but its layers have %llu",
-                            (unsigned long long)f->n_params, (unsigned long long)expect);
+        return INCONSISTENT(NN_R_BAD_PARAMS, NN_U("stored", f->n_params), NN_U("expected", expect));
     if (f->n_state != expect_state)
-        return INCONSISTENT("it stores %llu non-trainable values, but its layers have %llu",
-                            (unsigned long long)f->n_state, (unsigned long long)expect_state);
+        return INCONSISTENT(NN_R_BAD_STATE, NN_U("stored", f->n_state), NN_U("expected", expect_state));
     for (int i = 0; i < f->n_layers && version > 1; i++) {
         nn_shape o = f->out[i], want = shapes[i + 1];
         if (o.h != want.h || o.w != want.w || o.c != want.c || f->layer_params[i] != p[i] ||
             f->layer_state[i] != st[i])
-            return INCONSISTENT("layer %d records output %dx%dx%d with %u + %u parameters, but its settings "
-                                "give %dx%dx%d with %llu + %llu",
-                                i + 1, o.h, o.w, o.c, (unsigned)f->layer_params[i], (unsigned)f->layer_state[i],
-                                want.h, want.w, want.c, (unsigned long long)p[i], (unsigned long long)st[i]);
+            return INCONSISTENT(NN_R_BAD_LAYER_RECORD, NN_I("layer", i + 1), NN_I("h", o.h), NN_I("w", o.w),
+                                NN_I("c", o.c), NN_U("params", f->layer_params[i]), NN_U("state", f->layer_state[i]),
+                                NN_I("wantH", want.h), NN_I("wantW", want.w), NN_I("wantC", want.c),
+                                NN_U("wantParams", p[i]), NN_U("wantState", st[i]));
     }
-    if (f->compiled > 1) return INCONSISTENT("compiled flag %u", (unsigned)f->compiled);
+    if (f->compiled > 1) return INCONSISTENT(NN_R_BAD_COMPILED, NN_U("flag", f->compiled));
     if (f->compiled) {
         if ((unsigned)f->opt.kind >= NN_OPT_COUNT)
-            return INCONSISTENT("unknown optimizer %u", (unsigned)f->opt.kind);
-        if (f->loss >= NN_LOSS_COUNT) return INCONSISTENT("unknown loss %u", (unsigned)f->loss);
-        if (f->step < 0) return INCONSISTENT("step %lld", (long long)f->step);
+            return INCONSISTENT(NN_R_BAD_OPTIMIZER, NN_U("kind", (unsigned)f->opt.kind));
+        if (f->loss >= NN_LOSS_COUNT) return INCONSISTENT(NN_R_LOSS_KIND, NN_U("loss", f->loss));
+        if (f->step < 0) return INCONSISTENT(NN_R_BAD_STEP, NN_I("step", f->step));
     }
-    if (!(f->rng_inc & 1)) return INCONSISTENT("%s", "its random generator state is invalid");
+    if (!(f->rng_inc & 1)) return INCONSISTENT(NN_R_BAD_RNG);
 
     f->params_at = skip_floats(&r, f->n_params);
     f->state_at = skip_floats(&r, f->n_state);
@@ -492,14 +476,14 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     if (r.short_read) return TRUNCATED();
     uint32_t want_slots = f->compiled ? (uint32_t)nn_optimizer_slots(&f->opt) : 0;
     if (f->n_slots != want_slots)
-        return INCONSISTENT("it stores %u optimizer state arrays, %s needs %u",
-                            (unsigned)f->n_slots,
-                            f->compiled ? nn_optimizer_name(f->opt.kind) : "an uncompiled model",
-                            (unsigned)want_slots);
+        return INCONSISTENT(NN_R_BAD_SLOTS, NN_U("stored", f->n_slots),
+                            f->compiled ? NN_S("optimizer", nn_optimizer_name(f->opt.kind))
+                                        : NN_TERM("optimizer", NN_R_TERM_UNCOMPILED),
+                            NN_U("want", want_slots));
     f->slots_at = skip_floats(&r, f->n_params * f->n_slots);
     f->epochs = get_i32(&r);
     if (r.short_read) return TRUNCATED();
-    if (f->epochs < 0) return INCONSISTENT("it records %d epochs", (int)f->epochs);
+    if (f->epochs < 0) return INCONSISTENT(NN_R_BAD_EPOCHS, NN_I("epochs", f->epochs));
     f->history_at = skip_floats(&r, 4 * (uint64_t)f->epochs);
     if (r.short_read) return TRUNCATED();
     if (len - r.pos < TRAILER_LEN) {
@@ -509,29 +493,24 @@ static int parse_fields(const uint8_t *bytes, size_t len, const char *name, file
     if (len - r.pos > TRAILER_LEN) {
         size_t extra = len - r.pos - TRAILER_LEN;
         uint32_t stored = get_u32(&r); // where the checksum should be
-        if (!crc_ok(bytes, len) && nn_crc32(bytes, r.pos - TRAILER_LEN) != stored)
-            return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
-        return nn_set_error(NN_ERR_FORMAT,
-                            "%s: %zu unexpected byte%s after the end of the model: the file is "
-                            "damaged",
-                            name, extra, extra == 1 ? "" : "s");
+        if (!crc_ok(bytes, len) && nn_crc32(bytes, r.pos - TRAILER_LEN) != stored) return damaged(name);
+        return nn_fail(NN_ERR_FORMAT, NN_R_FILE_EXTRA, NN_S("name", name), NN_U("extra", extra),
+                       NN_TERM("bytes", extra == 1 ? NN_R_TERM_BYTE : NN_R_TERM_BYTES));
     }
-    if (!crc_ok(bytes, len))
-        return nn_set_error(NN_ERR_FORMAT, "%s: checksum mismatch: the file is damaged", name);
+    if (!crc_ok(bytes, len)) return damaged(name);
     return NN_OK;
 }
 
-// Adds the file name to an error set by the model code. Settings the model
+// Adds the file name to an error set by the model code (`reason` says what
+// failed: NN_R_FILE_CANNOT_BUILD, NN_R_FILE_BAD_COMPILE). Settings the model
 // code refuses are the file's fault, so they report as a format error.
-static int wrap_error(int rc, const char *name, const char *what) {
-    char inner[400];
-    snprintf(inner, sizeof inner, "%s", nn_last_error());
-    return nn_set_error(rc == NN_ERR_NOMEM ? rc : NN_ERR_FORMAT, "%s: %s: %s", name, what, inner);
+static int wrap_error(int rc, const char *name, nn_reason reason) {
+    return nn_fail(rc == NN_ERR_NOMEM ? rc : NN_ERR_FORMAT, reason, NN_S("name", name), NN_WHY("why"));
 }
 
 int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const char *name) {
     if (!name) name = "model";
-    if (!m || (!bytes && len)) return nn_set_error(NN_ERR_ARG, "nn_model_load_buffer: NULL argument");
+    if (!m || (!bytes && len)) return nn_fail(NN_ERR_ARG, NN_R_API_NULL, NN_S("function", "nn_model_load_buffer"));
     static const uint8_t none[1] = {0};
     if (!bytes) bytes = none;
     file_fields fields, *f = &fields;
@@ -541,10 +520,10 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
 
     nn_model t;
     rc = nn_model_create_shaped(&t, f->input, f->specs, f->n_layers, f->seed);
-    if (rc != NN_OK) return wrap_error(rc, name, "the model in the file cannot be built");
+    if (rc != NN_OK) return wrap_error(rc, name, NN_R_FILE_CANNOT_BUILD);
     if (t.n_params != f->n_params || t.n_state != f->n_state) { // both derive from the specs; a guard
         nn_model_free(&t);
-        return nn_set_error(NN_ERR_FORMAT, "%s: parameter count does not match the layers", name);
+        return nn_fail(NN_ERR_FORMAT, NN_R_FILE_PARAM_MISMATCH, NN_S("name", name));
     }
     copy_floats(bytes, f->params_at, t.params, t.n_params);
     copy_floats(bytes, f->state_at, t.state, t.n_state);
@@ -552,7 +531,7 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
         rc = nn_model_compile(&t, &f->opt, (nn_loss)f->loss);
         if (rc != NN_OK) {
             nn_model_free(&t);
-            return wrap_error(rc, name, "the compile settings in the file are invalid");
+            return wrap_error(rc, name, NN_R_FILE_BAD_COMPILE);
         }
         for (uint32_t s = 0; s < f->n_slots; s++)
             copy_floats(bytes, f->slots_at + 4 * (size_t)s * t.n_params, t.slots[s], t.n_params);
@@ -571,7 +550,7 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
         h->val_accuracy = malloc(e * sizeof(float));
         if (!h->loss || !h->accuracy || !h->val_loss || !h->val_accuracy) {
             nn_model_free(&t); // frees the history arrays too
-            return nn_set_error(NN_ERR_NOMEM, "%s: out of memory for the history", name);
+            return nn_fail(NN_ERR_NOMEM, NN_R_FILE_HISTORY_NOMEM, NN_S("name", name));
         }
         copy_floats(bytes, f->history_at, h->loss, e);
         copy_floats(bytes, f->history_at + 4 * e, h->accuracy, e);
@@ -584,7 +563,7 @@ int nn_model_load_buffer(nn_model *m, const uint8_t *bytes, size_t len, const ch
 }
 
 int nn_model_load(nn_model *m, const char *path) {
-    if (!path) return nn_set_error(NN_ERR_ARG, "nn_model_load: path is NULL");
+    if (!path) return nn_fail(NN_ERR_ARG, NN_R_API_NULL_ARG, NN_S("function", "nn_model_load"), NN_S("arg", "path"));
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = nn_read_file(path, &buf, &len);

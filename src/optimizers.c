@@ -23,7 +23,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // ---------------------------------------------------------------------------
 // Names and defaults
@@ -40,13 +40,13 @@ const char *nn_optimizer_name(nn_optimizer_kind k) {
 
 // Case-insensitive, as keras.optimizers.get("Adam") and get("adam") both work.
 int nn_optimizer_from_name(const char *name) {
-    if (!name) return nn_unknown_name("optimizer", "", opt_names, NN_OPT_COUNT);
+    if (!name) return nn_unknown_name(NN_R_NAME_OPTIMIZER, "", opt_names, NN_OPT_COUNT);
     for (int i = 0; i < NN_OPT_COUNT; i++) {
         const char *a = name, *b = opt_names[i];
         while (*a && tolower((unsigned char)*a) == *b) a++, b++;
         if (*a == '\0' && *b == '\0') return i;
     }
-    return nn_unknown_name("optimizer", name, opt_names, NN_OPT_COUNT);
+    return nn_unknown_name(NN_R_NAME_OPTIMIZER, name, opt_names, NN_OPT_COUNT);
 }
 
 nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k) {
@@ -70,25 +70,23 @@ nn_optimizer nn_optimizer_defaults(nn_optimizer_kind k) {
 // between [0, 1]" (keras/src/optimizers/sgd.py), so 1 (no decay) is allowed.
 // The tests are written so that NaN fails every one of them.
 int nn_optimizer_check(const nn_optimizer *o) {
-    if ((unsigned)o->kind >= NN_OPT_COUNT) return nn_set_error(NN_ERR_ARG, "unknown optimizer");
+    if ((unsigned)o->kind >= NN_OPT_COUNT) return nn_fail(NN_ERR_ARG, NN_R_OPT_KIND);
     if (!(o->learning_rate > 0.0f) || !isfinite(o->learning_rate))
-        return nn_set_error(NN_ERR_ARG, "learning rate %g must be a positive number (Keras default for %s: %g)",
-                            o->learning_rate, nn_optimizer_name(o->kind),
-                            nn_optimizer_defaults(o->kind).learning_rate);
+        return nn_fail(NN_ERR_ARG, NN_R_OPT_LR, NN_G("lr", o->learning_rate), NN_S("optimizer", nn_optimizer_name(o->kind)),
+                       NN_G("default", nn_optimizer_defaults(o->kind).learning_rate));
     if (!(o->momentum >= 0.0f && o->momentum <= 1.0f))
-        return nn_set_error(NN_ERR_ARG, "momentum %g must be in [0, 1]", o->momentum);
+        return nn_fail(NN_ERR_ARG, NN_R_OPT_MOMENTUM, NN_G("momentum", o->momentum));
     const struct {
         const char *name;
         float value;
     } decays[] = {{"beta_1", o->beta_1}, {"beta_2", o->beta_2}, {"rho", o->rho}};
     for (int i = 0; i < 3; i++)
         if (!(decays[i].value >= 0.0f && decays[i].value < 1.0f))
-            return nn_set_error(NN_ERR_ARG, "%s %g must be in [0, 1)", decays[i].name, decays[i].value);
+            return nn_fail(NN_ERR_ARG, NN_R_OPT_DECAY, NN_S("setting", decays[i].name), NN_G("value", decays[i].value));
     if (!(o->epsilon >= 0.0f && isfinite(o->epsilon)))
-        return nn_set_error(NN_ERR_ARG, "epsilon %g must be a number >= 0", o->epsilon);
+        return nn_fail(NN_ERR_ARG, NN_R_OPT_EPSILON, NN_G("epsilon", o->epsilon));
     if (!(o->initial_accumulator_value >= 0.0f && isfinite(o->initial_accumulator_value)))
-        return nn_set_error(NN_ERR_ARG, "initial_accumulator_value %g must be a number >= 0",
-                            o->initial_accumulator_value);
+        return nn_fail(NN_ERR_ARG, NN_R_OPT_ACCUMULATOR, NN_G("value", o->initial_accumulator_value));
     return NN_OK;
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "nnlab.h"
+#include "reasons.h"
 
 #if defined(NN_THREADS)
 #include <pthread.h>
@@ -80,7 +81,7 @@ void nn_parallel_range(int n, size_t floats_per_item, nn_range_fn fn, void *ctx)
 
 int nn_set_threads(int n) {
     if (n == 1) return NN_OK;
-    return nn_set_error(NN_ERR_ARG, "this build of nnlab runs on one thread (asked for %d)", n);
+    return nn_fail(NN_ERR_ARG, NN_R_THREADS_NONE, NN_I("n", n));
 }
 
 void nn_parallel(nn_part_fn fn, void *ctx, int parts) {
@@ -141,11 +142,11 @@ static void *pool_main(void *arg) {
 
 int nn_set_threads(int n) {
     if (n < 1 || n > NN_MAX_THREADS)
-        return nn_set_error(NN_ERR_ARG, "threads must be 1 to %d (asked for %d)", NN_MAX_THREADS, n);
+        return nn_fail(NN_ERR_ARG, NN_R_THREADS_RANGE, NN_I("max", NN_MAX_THREADS), NN_I("n", n));
     while (pool.started < n - 1) {
         int id = pool.started + 1;
         if (pthread_create(&pool.thread[id - 1], NULL, pool_main, (void *)(size_t)id) != 0)
-            return nn_set_error(NN_ERR_NOMEM, "could not start thread %d of %d", id + 1, n);
+            return nn_fail(NN_ERR_NOMEM, NN_R_THREADS_START, NN_I("k", id + 1), NN_I("n", n));
         pthread_detach(pool.thread[id - 1]);
         pool.started++;
     }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 nn_fit_options nn_fit_defaults(void) {
     nn_fit_options o;
@@ -27,27 +27,24 @@ nn_fit_options nn_fit_defaults(void) {
 // ---------------------------------------------------------------------------
 // Checks made once, before the first step
 
-static int check_labels(const nn_dataset *d, int outputs, const char *what) {
+// what: a term (NN_R_TERM_TRAINING_DATA, ...), as the sentence calls the data.
+static int check_labels(const nn_dataset *d, int outputs, nn_reason what) {
     int classes = outputs == 1 ? 2 : outputs;
     int worst = -1;
     for (int i = 0; i < d->n; i++)
         if (d->labels[i] >= classes && d->labels[i] > worst) worst = d->labels[i];
     if (worst >= 0)
-        return nn_set_error(NN_ERR_ARG,
-                            "the %s has label %d but the model has %d outputs: make the last layer "
-                            "at least %d units wide",
-                            what, worst, outputs, worst + 1);
+        return nn_fail(NN_ERR_ARG, NN_R_FIT_LABELS, NN_TERM("what", what), NN_I("label", worst),
+                       NN_I("outputs", outputs), NN_I("need", worst + 1));
     return NN_OK;
 }
 
-static int check_dataset(const nn_model *m, const nn_dataset *d, const char *what) {
-    if (!d || d->n < 1) return nn_set_error(NN_ERR_ARG, "the %s is empty", what);
+static int check_dataset(const nn_model *m, const nn_dataset *d, nn_reason what) {
+    if (!d || d->n < 1) return nn_fail(NN_ERR_ARG, NN_R_DATA_EMPTY, NN_TERM("what", what));
     if (d->features != m->input_size)
-        return nn_set_error(NN_ERR_ARG,
-                            "the %s has %d values per sample (%dx%d images) but the model's input "
-                            "takes %d",
-                            what, d->features, d->rows, d->cols, m->input_size);
-    int rc = nn_model_check_image_size(m, d, what);
+        return nn_fail(NN_ERR_ARG, NN_R_FIT_FEATURES, NN_TERM("what", what), NN_I("features", d->features),
+                       NN_I("rows", d->rows), NN_I("cols", d->cols), NN_I("inputs", m->input_size));
+    int rc = nn_check_image_size_of(m, d, what);
     return rc ? rc : check_labels(d, nn_model_output_size(m), what);
 }
 
@@ -65,7 +62,7 @@ static int grow_history(nn_history *h, int need) {
     float **arrays[4] = {&h->loss, &h->accuracy, &h->val_loss, &h->val_accuracy};
     for (int i = 0; i < 4; i++) {
         float *p = realloc(*arrays[i], (size_t)need * sizeof(float));
-        if (!p) return nn_set_error(NN_ERR_NOMEM, "out of memory for the training history");
+        if (!p) return nn_fail(NN_ERR_NOMEM, NN_R_FIT_HISTORY_NOMEM);
         *arrays[i] = p;
     }
     h->capacity = need;
@@ -109,18 +106,18 @@ static void restore_snapshot(nn_fit_state *s) {
 
 int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn_fit_options *o) {
     memset(s, 0, sizeof *s);
-    if (!m->compiled) return nn_set_error(NN_ERR_STATE, "the model must be compiled before fit");
+    if (!m->compiled) return nn_fail(NN_ERR_STATE, NN_R_FIT_UNCOMPILED);
     // epochs == 0 is allowed, as in Keras: the fit checks everything and trains nothing.
-    if (o->epochs < 0) return nn_set_error(NN_ERR_ARG, "epochs must not be negative (got %d)", o->epochs);
-    if (o->batch_size < 1) return nn_set_error(NN_ERR_ARG, "batch_size must be at least 1 (got %d)", o->batch_size);
+    if (o->epochs < 0) return nn_fail(NN_ERR_ARG, NN_R_FIT_EPOCHS, NN_I("epochs", o->epochs));
+    if (o->batch_size < 1) return nn_fail(NN_ERR_ARG, NN_R_FIT_BATCH_SIZE, NN_I("batch", o->batch_size));
     if (!(o->validation_split >= 0.0f && o->validation_split < 1.0f))
-        return nn_set_error(NN_ERR_ARG, "validation_split must be in [0, 1) (got %g)", o->validation_split);
-    int rc = check_dataset(m, train, "training data");
+        return nn_fail(NN_ERR_ARG, NN_R_FIT_SPLIT, NN_G("split", o->validation_split));
+    int rc = check_dataset(m, train, NN_R_TERM_TRAINING_DATA);
     if (rc) return rc;
     rc = nn_loss_check_outputs(m->loss, nn_model_output_size(m), classes_of(train));
     if (rc) return rc;
     if (o->validation_data) {
-        rc = check_dataset(m, o->validation_data, "validation data");
+        rc = check_dataset(m, o->validation_data, NN_R_TERM_VALIDATION_DATA);
         if (rc) return rc;
     }
     int n_train = train->n;
@@ -128,10 +125,8 @@ int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn
         // Keras: split_at = ceil(n * (1 - split)); the last samples validate, taken before shuffling.
         n_train = (int)ceil((double)train->n * (1.0 - (double)o->validation_split));
         if (n_train >= train->n || n_train < 1)
-            return nn_set_error(NN_ERR_ARG,
-                                "validation_split %g of %d samples leaves %d for training and %d for "
-                                "validation; both need at least one",
-                                o->validation_split, train->n, n_train, train->n - n_train);
+            return nn_fail(NN_ERR_ARG, NN_R_FIT_SPLIT_EMPTY, NN_G("split", o->validation_split), NN_I("n", train->n),
+                           NN_I("train", n_train), NN_I("val", train->n - n_train));
     }
     rc = nn_model_reserve_batch(m, o->batch_size);
     if (rc) return rc;
@@ -141,7 +136,7 @@ int nn_fit_begin(nn_fit_state *s, nn_model *m, const nn_dataset *train, const nn
     s->snapshot = malloc(snapshot_floats(m) * sizeof(float) + 1);
     if (!s->order || !s->snapshot) {
         nn_fit_end(s);
-        return nn_set_error(NN_ERR_NOMEM, "out of memory for the shuffle order");
+        return nn_fail(NN_ERR_NOMEM, NN_R_FIT_ORDER_NOMEM);
     }
     for (int i = 0; i < n_train; i++) s->order[i] = i;
     if (o->shuffle) nn_rng_shuffle(&m->rng, s->order, n_train);
@@ -252,11 +247,8 @@ int nn_fit_run(nn_fit_state *s, int max_steps, int stop_at_epoch_end) {
         int correct;
         int rc = nn_model_train_batch(m, m->x, m->labels, rows, &loss, &correct);
         if (rc == NN_ERR_DIVERGED) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", nn_last_error());
             restore_snapshot(s);
-            nn_set_error(rc, "%s The model was rolled back to its weights at the start of epoch %d.", why,
-                         s->epoch + 1);
+            nn_fail(rc, NN_R_FIT_ROLLED_BACK, NN_WHY("why"), NN_I("epoch", s->epoch + 1));
         }
         if (rc) {
             s->done = 1;

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -50,26 +50,26 @@ static size_t saved_len;
 
 static int check_which(int which) {
     if (which != NN_WASM_TRAIN && which != NN_WASM_TEST)
-        return nn_set_error(NN_ERR_ARG, "Unknown dataset %d (0 is train, 1 is test).", which);
+        return nn_fail(NN_ERR_ARG, NN_R_WASM_WHICH, NN_I("which", which));
     return NN_OK;
 }
 
 static int need_model(void) {
     if (!have_model)
-        return nn_set_error(NN_ERR_STATE, "There is no model yet: build one first.");
+        return nn_fail(NN_ERR_STATE, NN_R_WASM_NO_MODEL);
     return NN_OK;
 }
 
-static int need_idle(const char *what) {
-    if (fitting)
-        return nn_set_error(NN_ERR_STATE, "Stop training before %s.", what);
+// why: what waits for the fit to end (NN_R_WASM_BUSY_*: "Stop training before loading data.").
+static int need_idle(nn_reason why) {
+    if (fitting) return nn_fail(NN_ERR_STATE, why);
     return NN_OK;
 }
 
 static int grow_text(size_t need) {
     if (need <= text_cap) return NN_OK;
     char *t = realloc(text, need);
-    if (!t) return nn_set_error(NN_ERR_NOMEM, "Out of memory for %zu bytes of text.", need);
+    if (!t) return nn_fail(NN_ERR_NOMEM, NN_R_WASM_TEXT_NOMEM, NN_U("n", need));
     text = t;
     text_cap = need;
     return NN_OK;
@@ -162,6 +162,11 @@ NN_EXPORT const char *nn_wasm_record_fields(const char *which) {
 
 NN_EXPORT const char *nn_wasm_last_error(void) { return nn_last_error(); }
 
+// Why, for the page to say it in its language: the reason's key and its
+// params as JSON (nn_last_reason, src/reasons.h).
+NN_EXPORT const char *nn_wasm_last_reason(void) { return nn_last_reason(); }
+NN_EXPORT const char *nn_wasm_last_reason_params(void) { return nn_last_reason_params(); }
+
 NN_EXPORT const char *nn_wasm_kernel_name(void) { return nn_gemm_kernel_name(); }
 
 // Threads of the training (the threads module; the other accepts 1 only).
@@ -215,7 +220,7 @@ NN_EXPORT int nn_wasm_dataset_stage(int which, const uint8_t *images, int images
                                     const char *images_name, const uint8_t *labels,
                                     int labels_len, const char *labels_name) {
     int rc = check_which(which);
-    if (rc || (rc = need_idle("loading data"))) return rc;
+    if (rc || (rc = need_idle(NN_R_WASM_BUSY_DATA))) return rc;
     nn_idx xi = {0}, yi = {0};
     nn_dataset d = {0};
     rc = nn_idx_parse(images, (size_t)images_len, images_name, &xi);
@@ -235,10 +240,10 @@ NN_EXPORT int nn_wasm_dataset_stage(int which, const uint8_t *images, int images
 // Replace the loaded train and test sets by the staged ones. The training
 // labels define the classes; test images must have the same size.
 NN_EXPORT int nn_wasm_dataset_commit(void) {
-    int rc = need_idle("loading data");
+    int rc = need_idle(NN_R_WASM_BUSY_DATA);
     if (rc) return rc;
     if (!have_staged[NN_WASM_TRAIN] || !have_staged[NN_WASM_TEST])
-        return nn_set_error(NN_ERR_STATE, "Both the training and the test set must be staged.");
+        return nn_fail(NN_ERR_STATE, NN_R_WASM_NOT_STAGED);
     rc = nn_dataset_check_test(&staged[NN_WASM_TRAIN], staged_names[0][0], staged_names[0][1],
                                &staged[NN_WASM_TEST], staged_names[1][0], staged_names[1][1]);
     if (rc) {
@@ -279,7 +284,7 @@ static int build(nn_model *m, const char *layer_text, nn_shape image, uint32_t s
     nn_layer_spec specs[NN_MAX_LAYERS];
     nn_optimizer opt;
     nn_loss l = NN_LOSS_CATEGORICAL_CROSSENTROPY;
-    int rc = need_idle("building a new model");
+    int rc = need_idle(NN_R_WASM_BUSY_BUILD);
     if (rc) return rc;
     if (optimizer && (rc = optimizer_and_loss(optimizer, lr, loss, &opt, &l))) return rc;
     int n = nn_parse_layers(layer_text, specs, NN_MAX_LAYERS);
@@ -337,7 +342,7 @@ static int compile_current(int (*how)(nn_model *, const nn_optimizer *, nn_loss)
     nn_optimizer opt;
     nn_loss l;
     int rc = need_model();
-    if (rc || (rc = need_idle("compiling"))) return rc;
+    if (rc || (rc = need_idle(NN_R_WASM_BUSY_COMPILE))) return rc;
     if ((rc = optimizer_and_loss(optimizer, lr, loss, &opt, &l))) return rc;
     return how(&model, &opt, l);
 }
@@ -457,9 +462,9 @@ NN_EXPORT int nn_wasm_fit_begin(int epochs, int batch_size, int shuffle, float v
     int rc = need_model();
     if (rc) return rc;
     if (!have_data[NN_WASM_TRAIN])
-        return nn_set_error(NN_ERR_STATE, "The training data is not loaded yet.");
+        return nn_fail(NN_ERR_STATE, NN_R_WASM_NO_TRAIN);
     if (validate_on_test && !have_data[NN_WASM_TEST])
-        return nn_set_error(NN_ERR_STATE, "The test data is not loaded yet.");
+        return nn_fail(NN_ERR_STATE, NN_R_WASM_NO_TEST);
     end_fit();
     const nn_dataset *train = &data[NN_WASM_TRAIN];
     if (train_limit > 0 && train_limit < train->n) {
@@ -487,7 +492,7 @@ NN_EXPORT int nn_wasm_fit_begin(int epochs, int batch_size, int shuffle, float v
 // Run up to max_steps steps (batches, or chunks of validation); returns the
 // steps run or a negative status.
 NN_EXPORT int nn_wasm_fit_run(int max_steps, int stop_at_epoch_end) {
-    if (!fitting) return nn_set_error(NN_ERR_STATE, "No training is running.");
+    if (!fitting) return nn_fail(NN_ERR_STATE, NN_R_WASM_NOT_FITTING);
     return nn_fit_run(&fit, max_steps, stop_at_epoch_end);
 }
 
@@ -522,7 +527,7 @@ NN_EXPORT const eval_record *nn_wasm_eval_result(void) { return &eval_rec; }
 NN_EXPORT int nn_wasm_evaluate(int which, int batch_size) {
     int rc = check_which(which);
     if (rc || (rc = need_model())) return rc;
-    if (!have_data[which]) return nn_set_error(NN_ERR_STATE, "That data is not loaded yet.");
+    if (!have_data[which]) return nn_fail(NN_ERR_STATE, NN_R_WASM_NO_DATA);
     nn_eval_result r;
     rc = nn_model_evaluate(&model, &data[which], batch_size, &r);
     if (rc) return rc;
@@ -541,7 +546,7 @@ NN_EXPORT int nn_wasm_predict(const float *x, int n, float *probs) {
 NN_EXPORT int nn_wasm_predict_samples(int which, int start, int count, float *probs) {
     int rc = check_which(which);
     if (rc || (rc = need_model())) return rc;
-    if (!have_data[which]) return nn_set_error(NN_ERR_STATE, "That data is not loaded yet.");
+    if (!have_data[which]) return nn_fail(NN_ERR_STATE, NN_R_WASM_NO_DATA);
     nn_dataset part;
     if ((rc = nn_dataset_slice(&data[which], start, count, &part))) return rc;
     rc = nn_model_predict_dataset(&model, &part, probs);
@@ -563,7 +568,7 @@ NN_EXPORT const float *nn_wasm_dense_kernel(int k) {
         kernel_rec = (kernel_record){l->in, l->out};
         return l->w;
     }
-    nn_set_error(NN_ERR_ARG, "The model has no Dense layer number %d.", k + 1);
+    nn_fail(NN_ERR_ARG, NN_R_WASM_NO_DENSE, NN_I("n", k + 1));
     return NULL;
 }
 
@@ -578,7 +583,7 @@ static const float *layer_out_work;           // the work block they point into
 static const nn_layer *layer_at(int i) {
     if (need_model()) return NULL;
     if (i < 0 || i >= model.n_layers) {
-        nn_set_error(NN_ERR_ARG, "The model has no layer number %d (it has %d).", i + 1, model.n_layers);
+        nn_fail(NN_ERR_ARG, NN_R_WASM_NO_LAYER, NN_I("n", i + 1), NN_I("count", model.n_layers));
         return NULL;
     }
     return &model.layers[i];
@@ -618,7 +623,7 @@ NN_EXPORT const float *nn_wasm_layer_weights(int i) {
     const nn_layer *l = layer_at(i);
     if (!l) return NULL;
     if (!l->n_params) {
-        nn_set_error(NN_ERR_ARG, "Layer %d (%s) has no weights.", i + 1, l->ops->keras_class);
+        nn_fail(NN_ERR_ARG, NN_R_WASM_NO_WEIGHTS, NN_I("layer", i + 1), NN_S("kind", l->ops->keras_class));
         return NULL;
     }
     return l->w;
@@ -642,7 +647,7 @@ NN_EXPORT int nn_wasm_layer_outputs(const float *x) {
 NN_EXPORT const float *nn_wasm_layer_output(int i) {
     if (!layer_at(i)) return NULL;
     if (!have_layer_out || layer_out_work != model.work) {
-        nn_set_error(NN_ERR_STATE, "Run the model on an image first.");
+        nn_fail(NN_ERR_STATE, NN_R_WASM_NO_OUTPUTS);
         return NULL;
     }
     return layer_out[i];
@@ -690,7 +695,7 @@ NN_EXPORT void nn_wasm_saved_free(void) {
 
 // Replace the current model by one read from a model file in the heap.
 NN_EXPORT int nn_wasm_model_load(const uint8_t *bytes, int len) {
-    int rc = need_idle("loading a model");
+    int rc = need_idle(NN_R_WASM_BUSY_LOAD);
     if (rc) return rc;
     nn_model m;
     memset(&m, 0, sizeof m);
@@ -704,18 +709,17 @@ NN_EXPORT int nn_wasm_model_load(const uint8_t *bytes, int len) {
 // sample and at least `classes` outputs (either check skipped when 0).
 NN_EXPORT int nn_wasm_model_load_named(const uint8_t *bytes, int len, const char *name,
                                        int input_size, int classes) {
-    int rc = need_idle("loading a model");
+    int rc = need_idle(NN_R_WASM_BUSY_LOAD);
     if (rc) return rc;
     nn_model m;
     memset(&m, 0, sizeof m);
     if ((rc = nn_model_load_buffer(&m, bytes, (size_t)len, name))) return rc;
     if (input_size > 0 && m.input_size != input_size)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: the model takes %d values per sample but the "
-                          "loaded images have %d; load matching data first", name, m.input_size,
-                          input_size);
+        rc = nn_fail(NN_ERR_FORMAT, NN_R_FILE_INPUT_MISMATCH, NN_S("name", name), NN_I("inputs", m.input_size),
+                     NN_I("features", input_size));
     else if (classes > 0 && nn_model_output_size(&m) < classes)
-        rc = nn_set_error(NN_ERR_FORMAT, "%s: the model has %d outputs but the loaded data has "
-                          "%d classes", name, nn_model_output_size(&m), classes);
+        rc = nn_fail(NN_ERR_FORMAT, NN_R_FILE_CLASSES_MISMATCH, NN_S("name", name),
+                     NN_I("outputs", nn_model_output_size(&m)), NN_I("classes", classes));
     if (rc) {
         nn_model_free(&m);
         return rc;

@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "nnlab.h"
+#include "reasons.h"
 
 // ---------------------------------------------------------------------------
 // Padding names and window geometry
@@ -34,7 +34,7 @@ const char *nn_padding_name(nn_padding p) {
 int nn_padding_from_name(const char *name) {
     for (int i = 0; i < 2; i++)
         if (name && strcmp(name, padding_names[i]) == 0) return i;
-    return nn_unknown_name("padding", name ? name : "", padding_names, 2);
+    return nn_unknown_name(NN_R_NAME_PADDING, name ? name : "", padding_names, 2);
 }
 
 // One spatial dimension: output size and the zeros before the input.
@@ -52,28 +52,23 @@ static void window_dim(int in, int k, int s, nn_padding padding, int *out, int *
 int nn_window_init(nn_window *g, const char *layer, int h, int w, int kh, int kw, int sh, int sw,
                    nn_padding padding) {
     // Pooling layers speak of a pool, Conv2D of a kernel, as Keras's arguments do.
-    const char *what = layer && strstr(layer, "Pooling") ? "pool" : "kernel";
+    nn_reason what = layer && strstr(layer, "Pooling") ? NN_R_TERM_POOL : NN_R_TERM_KERNEL;
     if (!layer) layer = "Conv2D";
     if (padding != NN_PADDING_VALID && padding != NN_PADDING_SAME)
-        return nn_set_error(NN_ERR_ARG, "%s: padding must be \"valid\" or \"same\".", layer);
+        return nn_fail(NN_ERR_ARG, NN_R_WINDOW_PADDING, NN_S("layer", layer));
     if (kh < 1 || kw < 1)
-        return nn_set_error(NN_ERR_ARG, "%s: the %s size must be at least 1×1 (got %d×%d).", layer,
-                            what, kh, kw);
+        return nn_fail(NN_ERR_ARG, NN_R_WINDOW_SIZE, NN_S("layer", layer), NN_TERM("window", what), NN_I("kh", kh),
+                       NN_I("kw", kw));
     if (sh < 1 || sw < 1)
-        return nn_set_error(NN_ERR_ARG, "%s: strides must be at least 1 (got %d×%d).", layer, sh, sw);
+        return nn_fail(NN_ERR_ARG, NN_R_WINDOW_STRIDES, NN_S("layer", layer), NN_I("sh", sh), NN_I("sw", sw));
     if (h < 1 || w < 1)
-        return nn_set_error(NN_ERR_ARG, "%s needs an input of at least 1×1 pixels (got %d×%d).",
-                            layer, h, w);
+        return nn_fail(NN_ERR_ARG, NN_R_WINDOW_INPUT, NN_S("layer", layer), NN_I("h", h), NN_I("w", w));
     nn_window r = {.h = h, .w = w, .kh = kh, .kw = kw, .sh = sh, .sw = sw, .padding = padding};
     window_dim(h, kh, sh, padding, &r.oh, &r.pad_top);
     window_dim(w, kw, sw, padding, &r.ow, &r.pad_left);
     if (r.oh < 1 || r.ow < 1)
-        return nn_set_error(NN_ERR_ARG,
-                            "%s with a %d×%d %s does not fit a %d×%d input with padding \"valid\": "
-                            "every output pixel needs a whole %d×%d window inside the input. Use "
-                            "padding \"same\", a smaller %s, or fewer layers that shrink the image "
-                            "before this one.",
-                            layer, kh, kw, what, h, w, kh, kw, what);
+        return nn_fail(NN_ERR_ARG, NN_R_WINDOW_FIT, NN_S("layer", layer), NN_I("kh", kh), NN_I("kw", kw),
+                       NN_TERM("window", what), NN_I("h", h), NN_I("w", w));
     *g = r;
     return NN_OK;
 }

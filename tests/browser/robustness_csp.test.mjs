@@ -94,7 +94,7 @@ describe('Content-Security-Policy and requests', () => {
     }, null, { timeout: 5000 });
     // The runs list's colour swatch (set through the CSSOM, not a style attribute).
     assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#runs .swatch')).backgroundColor),
-      'rgb(79, 70, 229)');
+      'rgb(0, 114, 178)'); // PALETTE[0] of web/js/runs.js, #0072b2
 
     // Downloads: history CSV (blob:) and the chart PNG (data:).
     await Promise.all([page.waitForEvent('download'), page.click('#runs [data-act="csv"]')]);
@@ -129,8 +129,11 @@ describe('Content-Security-Policy and requests', () => {
     const origin = new URL(server.url).origin;
     const outside = requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== origin);
     assert.deepEqual(outside, []);
-    // The record includes the worker's own fetches (the wasm module) and the data.
-    for (const want of ['/js/worker.js', '/wasm/nnlab.wasm', '/data/train-images-idx3-ubyte.gz', '/vendor/chart.umd.js']) {
+    // The record includes the worker's own fetches (the wasm module: served cross-origin
+    // isolated, the threads module and its pool workers' script) and the data.
+    const threaded = (await page.evaluate(() => window.nnlab.state.threads.module)) === 'threads';
+    const wasm = threaded ? ['/wasm/nnlab-threads.wasm', '/wasm/nnlab-threads.worker.js'] : ['/wasm/nnlab.wasm'];
+    for (const want of ['/js/worker.js', ...wasm, '/data/train-images-idx3-ubyte.gz', '/vendor/chart.umd.js']) {
       assert.ok(requests.some((u) => u.startsWith(origin) && new URL(u).pathname === want), `no request for ${want}`);
     }
     assert.deepEqual(errors.filter((e) => !/Content Security Policy|unsafe-eval/.test(e)), []);

@@ -5,7 +5,7 @@
 // compute, and bridge.js is the only one that talks to the worker.
 
 import { Bridge } from './bridge.js';
-import { DataError, loadMnist } from './data.js';
+import { loadMnist } from './data.js';
 import { readDatasetFiles } from './dataset_files.js';
 import { apply, getLang, onLangChange, setLang, t } from './i18n.js';
 import { Lab } from './lab.js';
@@ -16,6 +16,7 @@ import {
   validateFit, validateModel,
 } from './model_config.js';
 import { initOffline } from './offline.js';
+import { errorString, errorText, translated } from './reasons.js'; // the core's errors in the page's language
 import {
   addBatches, loadRuns, newRun as makeRun, nextRunNumber, recordEpoch, runCsv, runFileName, runJson, runName,
   saveRuns as keepRuns,
@@ -141,7 +142,7 @@ function init() {
       if (setup) showSetup({ ...setup.config, layers: builder.getConfig().layers });
       return null;
     });
-  }).catch((e) => training.showError(e.message));
+  }).catch((e) => training.showError(errorText(e)));
   initOffline(loadData()); // the service worker, once MNIST is here (offline.js says why)
   if (TESTING) exposeForTests();
 }
@@ -170,7 +171,7 @@ async function loadData() {
     lab.dataLoaded();
     if (state.hasModel) predict(false); // the pretrained model may be there first
   } catch (e) {
-    showDataError(e instanceof DataError ? t(e.key, e.params) : e.message);
+    showDataError(errorString(e));
   }
 }
 
@@ -283,7 +284,7 @@ async function restartWorker() {
     }
     crash.hide();
   } catch (e) {
-    crash.failed(e instanceof DataError ? t(e.key, e.params) : e.message);
+    crash.failed(errorString(e));
   }
   refreshButtons();
 }
@@ -455,7 +456,7 @@ async function rebuild() {
     training.showError(null);
     picker.showError(null);
   } catch (e) {
-    if (!bridge.dead) showBuildError({ message: e.message, from: 'build' });
+    if (!bridge.dead) showBuildError({ message: e.message, text: translated(e), from: 'build' });
   }
   refreshButtons();
 }
@@ -562,7 +563,7 @@ async function start(stepOnly, resume = false) {
   try {
     r = await bridge.start(wasmConfig(c), stepOnly, resume);
   } catch (e) {
-    training.showError(e.message);
+    training.showError(errorText(e));
     state.starting = false;
     refreshButtons();
     return;
@@ -609,7 +610,7 @@ async function step() {
   try {
     await bridge.step();
   } catch (e) {
-    training.showError(e.message);
+    training.showError(errorText(e));
   }
 }
 
@@ -646,7 +647,7 @@ function noteChance(run, epoch, accuracy) {
   training.showError([{ key: 'train.chanceNote', params }, lrHint(run.config.lr)], 'train.notLearning');
 }
 
-function onDone({ fitId, stopped, error, code, model }) {
+function onDone({ fitId, stopped, error, reason, params, code, model }) {
   if (fitId !== state.fitId) return;
   const run = state.current;
   const diverged = code === NN_ERR_DIVERGED; // the core rolled the model back; finished epochs stay
@@ -660,7 +661,7 @@ function onDone({ fitId, stopped, error, code, model }) {
   if (diverged && run) {
     const epoch = state.epochOffset + (state.lastProgress ? state.lastProgress.epoch : 0) + 1;
     training.showError([{ key: 'train.divergedIn', params: { epoch } }, lrHint(run.config.lr)], 'train.diverged');
-  } else if (error) training.showError(error);
+  } else if (error) training.showError(errorText({ message: error, reason, params }));
   state.current = null;
   saveRuns();
   redrawRuns();
@@ -677,7 +678,7 @@ async function evaluate() {
   try {
     training.showEval(await bridge.evaluate('test'));
   } catch (e) {
-    if (!bridge.dead) training.showError(e.message);
+    if (!bridge.dead) training.showError(errorText(e));
   }
 }
 
@@ -688,7 +689,7 @@ async function predict(other) {
   try {
     showDigits(await bridge.predict(predictStart, count));
   } catch (e) {
-    if (!bridge.dead) training.showError(e.message);
+    if (!bridge.dead) training.showError(errorText(e));
   }
 }
 
@@ -703,7 +704,7 @@ async function saveModel() {
     if (state.train === 'idle' && state.model) state.savedStep = state.model.info.step;
     return true;
   } catch (e) {
-    training.showError(e.message);
+    training.showError(errorText(e));
     return false;
   }
 }
@@ -713,7 +714,8 @@ async function loadModel(file) {
 }
 
 // Names for messages about model files that are not the user's files.
-const SOURCE_FILES = { pretrained: 'pretrained-mlp.nnl', restored: 'the model kept in this browser' };
+// (Words, not file names, in the page's language: the core puts them into its sentences.)
+const SOURCE_FILES = { pretrained: () => 'pretrained-mlp.nnl', restored: () => t('modelName.restored') };
 
 // Make the bytes of a model file the current model — a file picked or
 // dropped, the pretrained MLP, the model kept in IndexedDB — and show its setup
@@ -727,7 +729,7 @@ async function adoptModel(bytes, source) {
   let ok = false;
   try {
     // Named in messages; a model for other data is refused and the current one stays.
-    const name = source.name || SOURCE_FILES[source.kind] || 'model file';
+    const name = source.name || (SOURCE_FILES[source.kind] || (() => t('modelName.file')))();
     const check = { name, inputSize: inputSize(), classes: dataInfo().classes };
     const { model } = await bridge.load(bytes, check);
     setModel(model, source);
@@ -749,7 +751,7 @@ async function adoptModel(bytes, source) {
     if (state.dataReady) predict(false);
     ok = true;
   } catch (e) {
-    training.showError(e.message);
+    training.showError(errorText(e));
   }
   refreshButtons();
   return ok;

@@ -87,7 +87,7 @@ export class Bridge {
     if (!p) return;
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(msg.error));
+    else p.reject(Object.assign(new Error(msg.error), { reason: msg.reason, params: msg.params })); // reasons.js reads them
   }
 
   // The worker `worker` is gone (or unusable, kind 'wasm'): once per worker.

@@ -34,7 +34,7 @@ const BASE = {
     'data.errMagic': '{name}: expected magic {want}, found {got}. Is it the right file?',
     'data.errLength': '{name}: the header promises {want} bytes but the file has {got}.',
     'data.errHttp': '{name}: the server answered {status}.',
-    'data.errGzip': '{name}: could not decompress ({msg}).',
+    'data.errGzip': '{name}: could not decompress the file.',
     'data.errCount': '{set}: {images} images but {labels} labels.',
     'data.titleCustom': 'Data: your files',
     'data.readyCustom': 'Loaded: {rows}×{cols} grey images in {classes} classes (labels 0–{max}).',
@@ -57,7 +57,7 @@ const BASE = {
     'dataset.errZeroSize': '{name}: the images are {dims}: a size of zero is impossible.',
     'dataset.errOverflow': '{name}: the header declares {dims} values, more than {max}: the header is corrupt.',
     'dataset.errTooLarge': '{name}: images of {rows}×{cols} pixels are too large (at most {max} pixels per image).',
-    'dataset.errGzip': '{name}: the file looks gzipped but could not be decompressed ({msg}). It is damaged or incomplete.',
+    'dataset.errGzip': '{name}: the file looks gzipped but could not be decompressed. It is damaged or incomplete.',
     'dataset.errFileCount': 'Choose four IDX files at once: training images, training labels, test images, test labels ({n} given).',
     'dataset.errKinds': 'Expected two image files and two label files; images: {images}; labels: {labels}.',
     'dataset.errCount': '{images} has {n} images but {labels} has {m} labels.',
@@ -349,7 +349,7 @@ const BASE = {
     'data.errMagic': '{name}：魔数应为 {want}，实际为 {got}。文件对吗？',
     'data.errLength': '{name}：文件头声明 {want} 字节，实际有 {got} 字节。',
     'data.errHttp': '{name}：服务器返回 {status}。',
-    'data.errGzip': '{name}：无法解压（{msg}）。',
+    'data.errGzip': '{name}：无法解压文件。',
     'data.errCount': '{set}：{images} 张图像，却有 {labels} 个标签。',
     'data.titleCustom': '数据：你的文件',
     'data.readyCustom': '已加载：{rows}×{cols} 的灰度图，共 {classes} 类（标签 0–{max}）。',
@@ -372,7 +372,7 @@ const BASE = {
     'dataset.errZeroSize': '{name}：图像尺寸为 {dims}：尺寸不能为零。',
     'dataset.errOverflow': '{name}：文件头声明了 {dims} 个值，超过 {max}：文件头已损坏。',
     'dataset.errTooLarge': '{name}：{rows}×{cols} 像素的图像太大（每张最多 {max} 像素）。',
-    'dataset.errGzip': '{name}：文件看起来是 gzip 压缩的，但无法解压（{msg}）。文件已损坏或不完整。',
+    'dataset.errGzip': '{name}：文件看起来是 gzip 压缩的，但无法解压。文件已损坏或不完整。',
     'dataset.errFileCount': '请一次选择四个 IDX 文件：训练图像、训练标签、测试图像、测试标签（现在是 {n} 个）。',
     'dataset.errKinds': '需要两个图像文件和两个标签文件；图像：{images}；标签：{labels}。',
     'dataset.errCount': '{images} 有 {n} 张图像，但 {labels} 有 {m} 个标签。',
@@ -407,7 +407,7 @@ const BASE = {
     'shape.needsImage': '第 {n} 层：{layer} 需要图像输入（高、宽、通道），但它的输入是扁平的 {shape}（1×1 的图像也算扁平）：请把它放在 flatten 和 Dense 层之前，或让前面的层少缩小一些图像。',
     'shape.window': '第 {n} 层：{layer} 的 {size} 窗口放不进 {h}×{w} 的输入（padding "valid" 时，每个输出像素都需要一个完整落在输入内的 {size} 窗口）。请改用 padding "same"、更小的窗口，或在它之前减少缩小图像的层。',
     'shape.tooLarge': '第 {n} 层：它每个样本的输出值太多：请减少卷积核数或单元数。',
-    'shape.other': '第 {n} 层：{core}',
+    'shape.other': '{core}',
     'train.validating': '验证中 {at}/{n}',
     // --- end of the convnet block ---
     'layer.units': '单元数',
@@ -670,10 +670,12 @@ export function getLang() {
   return lang;
 }
 
-// The string for `key` in the current language, with {name} placeholders filled.
+// The string for `key` in the current language, with {name} placeholders filled. A param
+// may itself be a sentence of the table, { key, params } (the core's reasons nest so).
 export function t(key, params) {
   const s = TABLE[lang][key] ?? TABLE.en[key] ?? key;
-  return params ? s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : s;
+  const fill = (v) => (v && typeof v === 'object' && v.key ? t(v.key, v.params) : String(v));
+  return params ? s.replace(/\{(\w+)\}/g, (m, k) => (k in params ? fill(params[k]) : m)) : s;
 }
 
 // Fill every [data-i18n] / [data-i18n-title] element under root.

@@ -19,13 +19,13 @@
 // bridge is the only way to the worker.
 
 import { coalesced } from './coalesced.js';
-import { ExportError, exportTfjs } from './export_tfjs.js';
-import { onLangChange, t } from './i18n.js';
+import { exportTfjs } from './export_tfjs.js';
+import { onLangChange } from './i18n.js';
 import { Inside } from './inside.js';
 import { argmaxRows, confusion, summarize } from './metrics.js';
-import { ModelFileError } from './model_file.js';
 import { PRETRAINED_IDS, Pretrained } from './pretrained.js';
 import { SIZE, alphaOf, toMnist } from './preprocess.js';
+import { errorText } from './reasons.js';
 import { deleteLastModel, getLastModel, putLastModel } from './store.js';
 import { ConfusionView } from './ui/confusion.js';
 import { toast } from './ui/dialog.js';
@@ -156,7 +156,7 @@ export class Lab {
       const record = await getLastModel();
       if (record && (await this.app.adopt(record.bytes, { kind: 'restored' }))) this.io.offerRestore(null);
     } catch (e) {
-      this.app.showError(e.message);
+      this.app.showError(errorText(e));
     }
   }
 
@@ -353,7 +353,7 @@ export class Lab {
       downloadBlob('weights.bin', new Blob([weightsBin], { type: 'application/octet-stream' }));
       toast('export.done');
     } catch (e) {
-      this.app.showError(e instanceof ExportError || e instanceof ModelFileError ? t(e.key, e.params) : e.message);
+      this.app.showError(errorText(e)); // an ExportError, a ModelFileError (i18n keys) or the core's reason
     }
   }
 

@@ -14,6 +14,8 @@
 // are copies of include/nnlab.h that tests/node/layer_registry.test.mjs checks
 // against files the CLI writes.
 
+import { reasonText } from './reasons.js';
+
 // ---------------------------------------------------------------------------
 // Vocabulary (enum orders of include/nnlab.h)
 
@@ -361,15 +363,17 @@ export const kerasLine = (l) => kindOf(l).code(l);
 // A short description for the runs list: "Conv2D 32 3×3 relu", "100 relu".
 export const describeLayer = (l) => kindOf(l).describe(l);
 
-// The words for the core's refusal `error` ({ index, message, status } from
-// the worker) of `layers`, whose shapes up to there are `shapes` ({ input,
-// layers: [{ shape }] }): { key, params } of the i18n table, where params.core
-// is the core's sentence (the English text) and params.n the layer's number.
+// The words for the core's refusal `error` ({ index, message, status, reason,
+// params } from the worker) of `layers`, whose shapes up to there are `shapes`
+// ({ input, layers: [{ shape }] }): { key, params } of the i18n table, where
+// params.core is the core's sentence (its reason in the page's language, else
+// the English text) and params.n the layer's number.
 export function refusalText(layers, shapes, error) {
   const i = error.index;
   const layer = layers[i];
   const input = i === 0 ? shapes.input : shapes.layers[i - 1].shape;
-  const params = { core: error.message, n: i + 1, layer: layer ? kindOf(layer).keras : '', shape: batchShapeText(input) };
+  const core = reasonText(error.reason, error.params) || error.message;
+  const params = { core, n: i + 1, layer: layer ? kindOf(layer).keras : '', shape: batchShapeText(input) };
   const NN_ERR_NOMEM = -2; // the output is too large for one sample
   const k = layer && error.status !== NN_ERR_NOMEM ? kindOf(layer).refusal?.(layer, input) : null;
   if (error.status === NN_ERR_NOMEM) return { key: 'shape.tooLarge', params };

@@ -1,7 +1,9 @@
 // worker.js — owns the wasm module (created once) and runs training in slices.
 //
 // Requests arrive as { id, type, ...args } (the types and their arguments
-// are protocol.js's list) and are answered with { id, ok, result | error }.
+// are protocol.js's list) and are answered with { id, ok, result } or
+// { id, ok: false, error, reason, params }: the English sentence and the
+// reason the page translates (reasons.js).
 // While a fit runs, the worker calls nn_wasm_fit_run one step at a time for
 // at most SLICE_MS, then posts a 'progress' event with every batch's loss and
 // accuracy of that slice and yields, so pause/stop messages get in between
@@ -14,6 +16,7 @@
 
 import { insideHandlers } from './inside_worker.js'; // see inside: feature maps, filters
 import { METHODS } from './protocol.js';
+import REASONS from './strings/reasons.js';
 
 const SLICE_MS = 25;
 const PREDICT_CHUNK = 256; // test images per call of predictTest
@@ -57,6 +60,8 @@ const modulePromise = createModule().then((mod) => {
   const f = (name, ret, args) => mod.cwrap(`nn_wasm_${name}`, ret, args);
   api = {
     lastError: f('last_error', 'string', []),
+    lastReason: f('last_reason', 'string', []),
+    lastReasonParams: f('last_reason_params', 'string', []),
     kernelName: f('kernel_name', 'string', []),
     setThreads: f('set_threads', 'number', ['number']),
     threads: f('threads', 'number', []),
@@ -106,14 +111,51 @@ const modulePromise = createModule().then((mod) => {
 });
 
 // ---------------------------------------------------------------------------
-// Helpers over the heap
+// Errors: the English sentence (message) and the reason the page translates
+// ({ reason, params }: the core's key and params, src/reasons.h; or the
+// worker's own, 'worker.*', whose English is in strings/reasons.js).
 
-class WasmError extends Error {}
+class WasmError extends Error {
+  constructor(message, reason = null, params = {}) {
+    super(message);
+    this.reason = reason;
+    this.params = params;
+  }
+}
+
+// The error the core just refused with (status rc).
+function coreError(rc) {
+  const message = api.lastError();
+  if (!message) return fail('worker.status', { rc });
+  let params = null;
+  try {
+    params = JSON.parse(api.lastReasonParams());
+  } catch {
+    // not expected (the core drops params that do not fit); the English sentence stands
+  }
+  return new WasmError(message, params && api.lastReason() ? api.lastReason() : null, params || {});
+}
+
+// One of the worker's own refusals ('worker.nomem', or a core reason it shares: 'wasm.noModel').
+function fail(reason, params = {}) {
+  const english = REASONS.en[`reason.${reason}`].replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+  return new WasmError(english, reason, params);
+}
+
+// The error as the reply and the 'done' event carry it: the sentence and its reason.
+const errorFields = (err) => ({
+  error: String(err && err.message ? err.message : err),
+  reason: (err && err.reason) || null,
+  params: (err && err.params) || {},
+});
 
 function check(rc) {
-  if (rc < 0) throw new WasmError(api.lastError() || `status ${rc}`);
+  if (rc < 0) throw coreError(rc);
   return rc;
 }
+
+// ---------------------------------------------------------------------------
+// Helpers over the heap
 
 function floats(ptr, n) {
   return Array.from(M.HEAPF32.subarray(ptr >> 2, (ptr >> 2) + n));
@@ -134,7 +176,7 @@ function record(name, ptr) {
 function withBytes(bytes, fn) {
   const u8 = new Uint8Array(bytes);
   const ptr = M._malloc(Math.max(1, u8.length));
-  if (!ptr) throw new WasmError('Out of memory.');
+  if (!ptr) throw fail('worker.nomem');
   try {
     M.HEAPU8.set(u8, ptr);
     return fn(ptr, u8.length);
@@ -161,11 +203,17 @@ function datasetInfo(which) {
   return record('dataset', api.datasetInfo(which));
 }
 
+// The core's last refusal as { message, reason, params } (errorFields' names).
+function refusal(rc) {
+  const { error, reason, params } = errorFields(coreError(rc));
+  return { message: error, reason, params };
+}
+
 // Each layer's output shape for a layer text on images of shape [h, w, c],
 // from the core's layer table: { input: [h, w, c], layers: [{ shape, params,
-// state }] for the layers that flow, error: null or { index, message, status }
-// (the first layer that does not flow, with the core's sentence) }; a text
-// that does not parse gives { parseError: sentence }.
+// state }] for the layers that flow, error: null or { index, status, message,
+// reason, params } (the first layer that does not flow, with the core's
+// sentence and its reason) }; a text that does not parse gives { parseError: sentence }.
 function layerShapes(text, [h, w, c]) {
   const ptr = api.layerShapes(text, h, w, c);
   if (!ptr) return { parseError: api.lastError() };
@@ -181,7 +229,7 @@ function layerShapes(text, [h, w, c]) {
   const input = row(0);
   return {
     input: [input.h, input.w, input.c], layers,
-    error: head.failed < 0 ? null : { index: head.failed, message: api.lastError(), status: head.status },
+    error: head.failed < 0 ? null : { index: head.failed, status: head.status, ...refusal(head.status) },
   };
 }
 
@@ -193,8 +241,8 @@ const MNIST_NAMES = {
 // and loss, as Keras's compile() again: the weights stay; the optimizer's
 // state stays too unless its kind changed (then it starts fresh: reset).
 function current(config) {
-  if (fit.state !== 'idle') throw new WasmError('Stop training before continuing it.');
-  if (!modelInfo().inputSize) throw new WasmError('There is no model yet: build one first.');
+  if (fit.state !== 'idle') throw fail('worker.busyContinue');
+  if (!modelInfo().inputSize) throw fail('wasm.noModel');
   const reset = check(api.modelRecompile(config.optimizer, config.lr, config.loss)) === 1;
   return { ...describeModel(), reset };
 }
@@ -204,7 +252,7 @@ function predictFloats(x, n, k) {
   const xp = M._malloc(Math.max(1, x.length * 4));
   const pp = M._malloc(Math.max(1, n * k * 4));
   try {
-    if (!xp || !pp) throw new WasmError('Out of memory.');
+    if (!xp || !pp) throw fail('worker.nomem');
     M.HEAPF32.set(x, xp >> 2);
     check(api.predict(xp, n, pp));
     return M.HEAPF32.slice(pp >> 2, (pp >> 2) + n * k);
@@ -248,11 +296,14 @@ const channel = new MessageChannel();
 channel.port1.onmessage = () => slice();
 const schedule = () => channel.port2.postMessage(0);
 
-// code: the nn_status of the error (NN_ERR_DIVERGED = -5: the model was rolled back).
+// error: the WasmError that ended the fit, if any; code: its nn_status
+// (NN_ERR_DIVERGED = -5: the model was rolled back). The event carries its
+// sentence (error) and reason (reason, params).
 function finish(stopped, error, code = 0) {
   api.fitEnd();
   setState('idle');
-  emit('done', { stopped, error: error || null, code, history: history(), model: describeModel() });
+  const why = error ? errorFields(error) : { error: null, reason: null, params: {} };
+  emit('done', { stopped, ...why, code, history: history(), model: describeModel() });
 }
 
 // Run steps for up to `budgetMs` (or exactly `maxSteps` batches, and the
@@ -267,7 +318,7 @@ function runSteps(budgetMs, maxSteps) {
     const n = api.fitRun(1, 1);
     if (n < 0) {
       emitProgress(batches, poll(), null, performance.now() - t0);
-      return { error: api.lastError(), code: n };
+      return { error: coreError(n), code: n };
     }
     p = poll();
     if (n > 0 && !fit.validating) {
@@ -354,8 +405,8 @@ const handlers = {
 
   // n threads from the next step on (the numbers stay the same for any n).
   setThreads({ n }) {
-    if (!Number.isInteger(n) || n < 1 || n > threading.max) throw new WasmError(`threads must be 1 to ${threading.max}`);
-    if (api.setThreads(n) !== 0) throw new WasmError(api.lastError());
+    const rc = api.setThreads(n); // the core refuses what it cannot do (a count out of range, no threads)
+    if (rc !== 0) throw coreError(rc);
     return threadInfo();
   },
 
@@ -364,7 +415,7 @@ const handlers = {
   // parsed and checked before either replaces the loaded data, so a bad file
   // changes nothing.
   loadData({ sets, names = MNIST_NAMES }) {
-    if (fit.state !== 'idle') throw new WasmError('Stop training before loading data.');
+    if (fit.state !== 'idle') throw fail('wasm.busyData');
     try {
       for (const [which, name] of [[0, 'train'], [1, 'test']]) {
         const s = sets[name];
@@ -384,7 +435,7 @@ const handlers = {
   // Create and compile a model for images of config.inputShape [h, w, c] (a
   // Dense-only model reads them flat); the previous one stays if anything fails.
   build({ config }) {
-    if (fit.state !== 'idle') throw new WasmError('Stop training before building a new model.');
+    if (fit.state !== 'idle') throw fail('wasm.busyBuild');
     const { layerText, seed, optimizer, lr, loss, inputShape: [h, w, c] } = config;
     check(api.modelBuild(layerText, h, w, c, seed >>> 0, optimizer, lr, loss));
     models++;
@@ -440,7 +491,7 @@ const handlers = {
   },
 
   step() {
-    if (fit.state !== 'paused') throw new WasmError('Pause training before stepping.');
+    if (fit.state !== 'paused') throw fail('worker.notPaused');
     const r = runSteps(Infinity, 1);
     if (r.error) finish(false, r.error, r.code);
     else if (r.done) finish(false);
@@ -467,7 +518,7 @@ const handlers = {
     const outputs = modelInfo().outputSize;
     const { features, rows, cols } = datasetInfo(1);
     const probsPtr = M._malloc(Math.max(1, count * outputs * 4));
-    if (!probsPtr) throw new WasmError('Out of memory.');
+    if (!probsPtr) throw fail('worker.nomem');
     try {
       check(api.predictSamples(1, start, count, probsPtr));
       const probs = new Float32Array(M.HEAPF32.subarray(probsPtr >> 2, (probsPtr >> 2) + count * outputs));
@@ -486,7 +537,7 @@ const handlers = {
   // Probabilities for images drawn on the pad: x (n, input size) in [0, 1].
   predictPixels({ x }) {
     const { inputSize, outputSize } = modelInfo();
-    if (!inputSize) throw new WasmError('There is no model yet.');
+    if (!inputSize) throw fail('wasm.noModel');
     const n = Math.floor(x.length / inputSize);
     return { probs: predictFloats(x, n, outputSize), k: outputSize };
   },
@@ -494,7 +545,7 @@ const handlers = {
   // The test images and labels, copied once for the explorer.
   testSet() {
     const n = api.datasetCount(1);
-    if (!n) throw new WasmError('The test data is not loaded yet.');
+    if (!n) throw fail('wasm.noTest');
     const { rows, cols, features, classes } = datasetInfo(1);
     const img = api.datasetImages(1);
     const lab = api.datasetLabels(1);
@@ -515,7 +566,7 @@ const handlers = {
     const chunk = Math.min(n, PREDICT_CHUNK);
     const probs = new Float32Array(n * k);
     const ptr = M._malloc(Math.max(1, chunk * k * 4));
-    if (!ptr) throw new WasmError('Out of memory.');
+    if (!ptr) throw fail('worker.nomem');
     const model = models;
     try {
       let since = performance.now();
@@ -525,7 +576,7 @@ const handlers = {
         probs.set(M.HEAPF32.subarray(ptr >> 2, (ptr >> 2) + count * k), start * k);
         if (fit.state === 'running' && performance.now() - since > SLICE_MS) {
           await new Promise((resolve) => { setTimeout(resolve, 0); });
-          if (models !== model || broken) throw new WasmError('The model changed while predicting the test set.');
+          if (models !== model || broken) throw fail('worker.modelChanged');
           since = performance.now();
         }
       }
@@ -538,7 +589,7 @@ const handlers = {
   // The first Dense layer's kernel (inputs, units).
   firstLayer() {
     const ptr = api.denseKernel(0);
-    if (!ptr) throw new WasmError(api.lastError() || 'No Dense layer.');
+    if (!ptr) throw coreError(-1);
     const { inputs, units } = record('kernel', api.kernelSize());
     return { inputs, units, kernel: M.HEAPF32.slice(ptr >> 2, (ptr >> 2) + inputs * units) };
   },
@@ -562,7 +613,7 @@ const handlers = {
   // current one stays).
   load({ bytes, check: fits = {} }) {
     const { name, inputSize = 0, classes = 0 } = fits;
-    if (fit.state !== 'idle') throw new WasmError('Stop training before loading a model.');
+    if (fit.state !== 'idle') throw fail('wasm.busyLoad');
     withBytes(bytes, (ptr, len) => check(name
       ? api.modelLoadNamed(ptr, len, name, inputSize, classes)
       : api.modelLoad(ptr, len)));
@@ -578,7 +629,7 @@ const handlers = {
   // anything else ('size') just reports the heap size. Only for a page that
   // said it is the tests' (init with test).
   debug({ action }) {
-    if (!testing) throw new WasmError('Debug requests are for the browser tests (index.html?test).');
+    if (!testing) throw fail('worker.debugOnly');
     if (action === 'trap') api.datasetStage(0, -16, 16, 'trap', -16, 8, 'trap');
     else if (action === 'hog') {
       for (const size of [64 << 20, 1 << 20]) {
@@ -621,8 +672,8 @@ function fatal(err) {
 self.onmessage = async (e) => {
   const { id, type, ...args } = e.data;
   try {
-    if (broken) throw new WasmError(`The WebAssembly module stopped after an error (${broken}).`);
-    if (!(type in METHODS)) throw new WasmError(`Unknown request '${type}'.`);
+    if (broken) throw fail('worker.stopped', { msg: broken });
+    if (!(type in METHODS)) throw fail('worker.unknownRequest', { type });
     if (!api && type !== 'init') await modulePromise;
     const result = await handlers[type](args);
     const transfer = [];
@@ -630,6 +681,6 @@ self.onmessage = async (e) => {
     self.postMessage({ id, ok: true, result }, transfer);
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) fatal(err); // Emscripten's abort() throws one too
-    self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
+    self.postMessage({ id, ok: false, ...errorFields(err) });
   }
 };

@@ -4,6 +4,7 @@
 // draws and reports: onFiles(files) and onMnist() are the app's to handle.
 
 import { apply, setI18n } from '../i18n.js';
+import { errorText } from '../reasons.js';
 
 export class DatasetPicker {
   constructor({ onFiles, onMnist }) {
@@ -65,16 +66,17 @@ export class DatasetPicker {
     else this.status.textContent = '';
   }
 
-  // err: a DataError ({key, params}, translated) or an Error whose message
-  // comes from the C core; null hides the message.
+  // err: a DataError ({key, params}, translated) or an Error from the C core
+  // (its reason translated, reasons.js); null hides the message.
   showError(err) {
     this.error.hidden = !err;
     if (!err) return;
     const msg = this.error.querySelector('.msg');
-    if (err.key) setI18n(msg, err.key, err.params);
+    const text = errorText(err);
+    if (text.key) setI18n(msg, text.key, text.params);
     else {
       delete msg.dataset.i18n;
-      msg.textContent = err.message;
+      msg.textContent = text;
     }
   }
 

@@ -4,6 +4,7 @@
 // single-thread module the selector shows 1 and says why.
 
 import { onLangChange, setI18n, t } from '../i18n.js';
+import { errorText } from '../reasons.js';
 
 const STORE_KEY = 'nnlab.threads';
 
@@ -44,7 +45,7 @@ export class ThreadsView {
       if (remember) localStorage.setItem(STORE_KEY, String(n));
     } catch (e) {
       this.note.hidden = false;
-      setI18n(this.note, 'threads.failed', { message: e.message });
+      setI18n(this.note, 'threads.failed', { message: errorText(e) });
       if (this.info) this.select.value = String(this.info.count);
     }
   }
