@@ -64,7 +64,7 @@ test('every key named by index.html and by t(...) / setI18n(...) in the modules 
   const all = new Set(Object.values(PARTS).flatMap((p) => Object.keys(p.en)));
   const named = new Set();
   const html = fs.readFileSync(path.join(web, 'index.html'), 'utf8');
-  for (const m of html.matchAll(/data-i18n(?:-title)?="([^"]+)"/g)) named.add(m[1]);
+  for (const m of html.matchAll(/data-i18n(?:-title|-label)?="([^"]+)"/g)) named.add(m[1]);
   for (const f of files(path.join(web, 'js'), '.js')) {
     const src = fs.readFileSync(f, 'utf8');
     for (const m of src.matchAll(/\b(?:t|setI18n\([^,]+,)\s*\(?'([a-zA-Z][\w]*\.[\w.]+)'/g)) named.add(m[1]);

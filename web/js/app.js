@@ -24,6 +24,8 @@ import {
 import { STORE_KEY as SETUP_KEY, decodeSetup, encodeSetup } from './share.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
+import { ChartTable } from './ui/chart_table.js';
+import { initProjector, initSkipLink } from './ui/topbar.js';
 import { CrashBanner } from './ui/crash.js';
 import { DatasetPicker } from './ui/dataset_picker.js';
 import { showDataError, showDataLoaded, showDataProgress, showDataStage } from './ui/data_view.js';
@@ -99,6 +101,8 @@ function init() {
   charts = new Charts();
   charts.wireControls();
   charts.warmUp();
+  initProjector(); // after the charts: it enlarges their labels too
+  initSkipLink();
   runsView = new RunsView({ toggle: toggleRun, rename: renameRun, remove: removeRun, download: downloadRun });
   state.runs = loadRuns(storage());
   redrawRuns();
@@ -756,9 +760,13 @@ async function adoptModel(bytes, source) {
 // ---------------------------------------------------------------------------
 // Runs
 
+// The charts' numbers as text (a summary line and a table), beside the charts.
+const chartTable = new ChartTable();
+
 function redrawRuns(full = true) {
   runsView.render(state.runs, state.current && state.current.id);
   if (full) charts.setRuns(state.runs);
+  chartTable.show(state.current || state.runs.at(-1));
 }
 
 function toggleRun(id, on) {

@@ -686,7 +686,14 @@ export function apply(root = document) {
   });
   root.querySelectorAll('[data-i18n-title]').forEach((el) => {
     el.title = t(el.dataset.i18nTitle);
-    el.setAttribute('aria-label', el.title);
+    // The title names an element without text (an icon button, the pad); one with
+    // text keeps that as its name, which screen readers and voice control then match.
+    if (!el.dataset.i18n) el.setAttribute('aria-label', el.title);
+  });
+  // A name only, no tooltip (scroll boxes and other regions).
+  root.querySelectorAll('[data-i18n-label]').forEach((el) => {
+    const params = el.dataset.i18nParams ? JSON.parse(el.dataset.i18nParams) : undefined;
+    el.setAttribute('aria-label', t(el.dataset.i18nLabel, params));
   });
 }
 

@@ -1,7 +1,8 @@
 // ui/explorer.js — the test-set explorer: a page of test images, each with its
 // true and predicted label (red when they differ); filters for misclassified
 // images, for one true class, or for one cell of the confusion matrix; and for
-// the image clicked, its probability bars.
+// the image clicked, its probability bars. The grid is one Tab stop: the arrow
+// keys move between its images (Home/End: first and last), Enter shows one.
 
 import { setI18n, t } from '../i18n.js';
 import { select } from '../metrics.js';
@@ -40,6 +41,7 @@ export class Explorer {
       const cell = e.target.closest('[data-index]');
       if (cell) this.choose(Number(cell.dataset.index));
     });
+    this.grid.addEventListener('keydown', (e) => this.key(e));
     this.render();
   }
 
@@ -127,6 +129,28 @@ export class Explorer {
     });
     if (!this.grid.firstChild || shown.length === 0) this.showEmpty(shown.length === 0);
     else this.showEmpty(false);
+    this.setTabStop();
+  }
+
+  // The one cell of the grid that Tab reaches: the selected image if shown, else the first.
+  setTabStop(at) {
+    const shown = this.cells.filter((c) => !c.el.hidden).map((c) => c.el);
+    const stop = at || shown.find((el) => Number(el.dataset.index) === this.selected) || shown[0];
+    for (const el of shown) el.tabIndex = el === stop ? 0 : -1;
+  }
+
+  key(e) {
+    const shown = this.cells.filter((c) => !c.el.hidden).map((c) => c.el);
+    const i = shown.indexOf(e.target.closest('.ex-cell'));
+    if (i < 0) return;
+    // The grid's columns: the cells on the first cell's row.
+    const cols = shown.filter((el) => el.offsetTop === shown[0].offsetTop).length;
+    const to = { ArrowLeft: i - 1, ArrowRight: i + 1, ArrowUp: i - cols, ArrowDown: i + cols, Home: 0, End: shown.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const el = shown[Math.max(0, Math.min(shown.length - 1, to))];
+    this.setTabStop(el);
+    el.focus();
   }
 
   showEmpty(on) {
@@ -174,5 +198,6 @@ export class Explorer {
       { i, y: labels[i], p, pct: (probs[p] * 100).toFixed(1) });
     this.detail.hidden = false;
     for (const c of this.cells) c.el.classList.toggle('selected', Number(c.el.dataset.index) === i && !c.el.hidden);
+    this.setTabStop();
   }
 }
