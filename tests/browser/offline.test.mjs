@@ -141,7 +141,11 @@ describe('offline after the first visit', () => {
       assert.ok(Math.abs(lab.padProbs.reduce((a, b) => a + b, 0) - 1) < 1e-3);
       // The pill comes back: the worker found every file still there, without a network.
       await offlineReady(page);
-      assert.deepEqual(await serverLog(), [], 'nothing reached the server');
+      // Nothing of the page reached the server. (Chromium's own update check of sw.js is not
+      // held back by Playwright's offline emulation, and sometimes gets through; on a real cut
+      // network it fails, and the page never waits for it.)
+      const reached = (await serverLog()).filter((l) => !/^\d+ GET \/sw\.js /.test(l));
+      assert.deepEqual(reached, [], 'nothing of the page reached the server');
     } finally {
       await context.setOffline(false);
     }
