@@ -130,8 +130,10 @@ describe('the existing views with a CNN', { skip: why || false }, () => {
     assert.equal(trained.info.historyEpochs, 2, 'the CLI epoch and this one');
     const trainedEval = await evaluate(page);
 
+    // After the reload the form is the loaded CNN's (remembered), so the page builds that
+    // model untrained (no pretrained model has these layers) and offers the kept one.
     await page.reload();
-    await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.lab.source === 'pretrained',
+    await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.lab.source === 'untrained',
       null, { timeout: 60000 });
     await page.waitForSelector('#restore-banner:not([hidden])');
     assert.match(await page.textContent('#restore-text'), /conv2d:8:5:relu → maxpool:2/);

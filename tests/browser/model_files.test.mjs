@@ -138,8 +138,10 @@ describe('model files', () => {
     await page.waitForFunction(() => window.nnlab.lab.counts.stored === 1);
     const trained = await answer(page);
 
+    // The form is remembered (logistic regression), so the page builds that model untrained
+    // (no pretrained model has its layers) and offers the kept one.
     await page.reload();
-    await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.lab.source === 'pretrained');
+    await page.waitForFunction(() => window.nnlab && window.nnlab.state.dataReady && window.nnlab.lab.source === 'untrained');
     await page.waitForSelector('#restore-banner:not([hidden])');
     assert.match(await page.textContent('#restore-text'), /Your last trained model is still here: 10:softmax, epochs: 1, saved /);
     assert.notDeepEqual(await answer(page), trained);
@@ -157,7 +159,7 @@ describe('model files', () => {
     await page.click('#restore-forget');
     await page.waitForFunction(() => window.nnlab.lab.counts.forgotten === 1);
     await page.reload();
-    await page.waitForFunction(() => window.nnlab && window.nnlab.lab.source === 'pretrained');
+    await page.waitForFunction(() => window.nnlab && window.nnlab.lab.source === 'untrained');
     await page.waitForTimeout(300);
     assert.equal(await page.isVisible('#restore-banner'), false);
     assert.deepEqual(errors, []);
