@@ -25,7 +25,6 @@ import { STORE_KEY as SETUP_KEY, decodeSetup, encodeSetup } from './share.js';
 import { Builder } from './ui/builder.js';
 import { Charts } from './ui/charts.js';
 import { ChartTable } from './ui/chart_table.js';
-import { initProjector, initSkipLink } from './ui/topbar.js';
 import { CrashBanner } from './ui/crash.js';
 import { DatasetPicker } from './ui/dataset_picker.js';
 import { showDataError, showDataLoaded, showDataProgress, showDataStage } from './ui/data_view.js';
@@ -36,7 +35,7 @@ import { ModelView } from './ui/model_view.js';
 import { RunsView } from './ui/runs.js';
 import { ShareView } from './ui/share_view.js';
 import { ThreadsView } from './ui/threads_view.js';
-import { initLanguageButtons, showKernel } from './ui/topbar.js';
+import { initLanguageButtons, initProjector, initSkipLink } from './ui/topbar.js';
 import { TrainingView } from './ui/training.js';
 
 // The settings that need new weights; the others (optimizer, learning rate,
@@ -130,7 +129,6 @@ function init() {
   threadsView = new ThreadsView(async (n) => (state.threads = await bridge.setThreads(n)));
   bridge.init(TESTING).then(({ kernel, threads }) => {
     state.workerReady = true;
-    showKernel(kernel);
     state.kernel = kernel;
     state.threads = threads;
     threadsView.start(threads, kernel);

@@ -17,8 +17,6 @@ const BASE = {
   en: {
     'app.title': 'nnlab — train MNIST in your browser',
     'app.tagline': 'Build a neural network, train it on MNIST, right in this tab.',
-    'app.kernelSimd': 'WebAssembly SIMD',
-    'app.kernelScalar': 'WebAssembly (scalar)',
     'app.language': 'Language',
 
     'data.title': 'Data: MNIST',
@@ -332,8 +330,6 @@ const BASE = {
   zh: {
     'app.title': 'nnlab — 在浏览器中训练 MNIST',
     'app.tagline': '搭建神经网络，在这个浏览器标签页里直接用 MNIST 训练。',
-    'app.kernelSimd': 'WebAssembly SIMD',
-    'app.kernelScalar': 'WebAssembly（标量）',
     'app.language': '语言',
 
     'data.title': '数据：MNIST',

@@ -1,8 +1,8 @@
-// ui/topbar.js — the page's top bar: the language buttons, the pill that says
-// which WebAssembly kernel trains, the projector-mode toggle, and the skip
-// link before it (the first Tab stop, to the training controls).
+// ui/topbar.js — the page's top bar: the language buttons, the projector-mode
+// toggle, and the skip link before it (the first Tab stop, to the training
+// controls). The pill that says what trains is ui/threads_view.js's.
 
-import { getLang, onLangChange, setI18n, setLang } from '../i18n.js';
+import { getLang, onLangChange, setLang } from '../i18n.js';
 
 const PROJECTOR_KEY = 'nnlab.projector';
 // Chart.js draws its labels on a canvas, out of reach of CSS: in projector
@@ -19,13 +19,6 @@ export function initLanguageButtons() {
     b.classList.toggle('active', on);
     b.setAttribute('aria-pressed', String(on));
   }));
-}
-
-// kernel: the worker's GEMM kernel name ('wasmsimd' or a scalar one).
-export function showKernel(kernel) {
-  const pill = document.getElementById('kernel-pill');
-  pill.hidden = false;
-  setI18n(pill, kernel === 'wasmsimd' ? 'app.kernelSimd' : 'app.kernelScalar');
 }
 
 // Projector mode: html.projector (access.css: 21 px type, high contrast, large
