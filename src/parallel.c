@@ -26,6 +26,7 @@
 #if defined(NN_THREADS)
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #endif
 
 static int n_threads = 1; // threads a region uses, the caller's included
@@ -90,8 +91,13 @@ void nn_parallel(nn_part_fn fn, void *ctx, int parts) {
 
 #else
 
-// Iterations a thread spins before it sleeps (a few tens of microseconds).
-enum { SPIN = 20000 };
+// How long a thread spins before it sleeps. A pool thread waits for the next
+// region, which within a step follows in microseconds (the next GEMM, after a
+// bias or a loss the caller computes alone); waking a sleeping thread costs
+// tens of microseconds natively and more in a browser (Atomics.wait/notify),
+// which on the small CNN's many short regions cost more than the second
+// thread gave. Between the page's 25 ms slices the pool does sleep.
+enum { SPIN_NS = 1000000 };
 
 static struct {
     pthread_t thread[NN_MAX_THREADS];
@@ -101,6 +107,8 @@ static struct {
     pthread_cond_t done;          // the last part finished, for a sleeping caller
     atomic_uint region;           // incremented for each region
     atomic_int pending;           // pool threads still in the region
+    atomic_int sleepers;          // pool threads asleep (or going to sleep) on `wake`
+    atomic_int caller_sleeps;     // the caller is asleep (or going to sleep) on `done`
     nn_part_fn fn;
     void *ctx;
     int parts;
@@ -113,25 +121,48 @@ static inline void relax(void) {
 #endif
 }
 
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+// Spin until done(arg) or SPIN_NS have passed (the clock read every 64 turns);
+// whether it is done.
+static int spin_until(int (*done)(void), long long spin_ns) {
+    long long end = 0;
+    for (unsigned i = 0;; i++) {
+        if (done()) return 1;
+        if ((i & 63) == 0) {
+            long long t = now_ns();
+            if (!end) end = t + spin_ns;
+            else if (t > end) return 0;
+        }
+        relax();
+    }
+}
+
+static _Thread_local unsigned my_seen;
+static int region_moved(void) { return atomic_load(&pool.region) != my_seen; }
+static int all_done(void) { return atomic_load(&pool.pending) == 0; }
+
+// The sleeper counts make the caller skip the lock and the wake-up call when
+// nobody sleeps (the usual case within a step). Each side announces itself
+// and then checks (sequentially consistent atomics), so one of the two always
+// sees the other: a region is never missed, nor the end of one.
 static void *pool_main(void *arg) {
     const int id = (int)(size_t)arg; // 1 .. NN_MAX_THREADS - 1
-    unsigned seen = 0;
     for (;;) {
-        unsigned r;
-        int spins = 0;
-        while ((r = atomic_load_explicit(&pool.region, memory_order_acquire)) == seen && spins < SPIN) {
-            relax();
-            spins++;
-        }
-        if (r == seen) {
+        if (!spin_until(region_moved, SPIN_NS)) {
             pthread_mutex_lock(&pool.lock);
-            while ((r = atomic_load_explicit(&pool.region, memory_order_acquire)) == seen)
-                pthread_cond_wait(&pool.wake, &pool.lock);
+            atomic_fetch_add(&pool.sleepers, 1);
+            while (!region_moved()) pthread_cond_wait(&pool.wake, &pool.lock);
+            atomic_fetch_sub(&pool.sleepers, 1);
             pthread_mutex_unlock(&pool.lock);
         }
-        seen = r;
+        my_seen = atomic_load(&pool.region);
         if (id < pool.parts) pool.fn(pool.ctx, id, pool.parts);
-        if (atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel) == 1) {
+        if (atomic_fetch_sub(&pool.pending, 1) == 1 && atomic_load(&pool.caller_sleeps)) {
             pthread_mutex_lock(&pool.lock);
             pthread_cond_signal(&pool.done);
             pthread_mutex_unlock(&pool.lock);
@@ -165,23 +196,21 @@ void nn_parallel(nn_part_fn fn, void *ctx, int parts) {
     pool.fn = fn;
     pool.ctx = ctx;
     pool.parts = parts;
-    atomic_store_explicit(&pool.pending, pool.started, memory_order_relaxed);
-    pthread_mutex_lock(&pool.lock);
-    atomic_fetch_add_explicit(&pool.region, 1, memory_order_release);
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.lock);
+    atomic_store(&pool.pending, pool.started);
+    atomic_fetch_add(&pool.region, 1);
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.lock);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.lock);
+    }
 
     fn(ctx, 0, parts);
 
-    int spins = 0;
-    while (atomic_load_explicit(&pool.pending, memory_order_acquire) != 0 && spins < SPIN) {
-        relax();
-        spins++;
-    }
-    if (atomic_load_explicit(&pool.pending, memory_order_acquire) != 0) {
+    if (!spin_until(all_done, SPIN_NS)) {
         pthread_mutex_lock(&pool.lock);
-        while (atomic_load_explicit(&pool.pending, memory_order_acquire) != 0)
-            pthread_cond_wait(&pool.done, &pool.lock);
+        atomic_store(&pool.caller_sleeps, 1);
+        while (!all_done()) pthread_cond_wait(&pool.done, &pool.lock);
+        atomic_store(&pool.caller_sleeps, 0);
         pthread_mutex_unlock(&pool.lock);
     }
 }

@@ -20,7 +20,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 // Start scripts/serve.mjs with PORT=0 and read the port it chose; env: more
-// of its settings (ISOLATE: '0' serves without cross-origin isolation).
+// of its settings (ISOLATE: '0' serves without cross-origin isolation,
+// SERVE_LOG: '1' a line per response). Returns { url, close, log }, log the
+// lines it printed after the one with the port, as they arrive.
 export async function startServer(dir = webDir, env = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: run scripts/build_web.sh first`);
@@ -29,15 +31,26 @@ export async function startServer(dir = webDir, env = {}) {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const log = [];
   const url = await new Promise((resolve, reject) => {
-    let out = '';
+    let out = '', found = null, rest = '';
     const timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${out}`)), 10000);
     proc.stdout.on('data', (d) => {
+      if (found) {
+        rest += d;
+        const lines = rest.split('\n');
+        rest = lines.pop();
+        log.push(...lines.filter(Boolean));
+        return;
+      }
       out += d;
-      const m = /:(\d+)\//.exec(out);
+      const m = /:(\d+)\/.*\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}/`);
+        found = `http://127.0.0.1:${m[1]}/`;
+        rest = out.slice(m.index + m[0].length);
+        proc.stdout.emit('data', '');
+        resolve(found);
       }
     });
     proc.stderr.on('data', (d) => { out += d; });
@@ -46,7 +59,7 @@ export async function startServer(dir = webDir, env = {}) {
   // Never leave the server behind, whatever way this process ends.
   const kill = () => proc.kill();
   process.once('exit', kill);
-  return { url, close: () => { process.off('exit', kill); kill(); } };
+  return { url, log, close: () => { process.off('exit', kill); kill(); } };
 }
 
 export function launchBrowser() {

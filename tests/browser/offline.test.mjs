@@ -13,7 +13,7 @@
 // Run: node --test tests/browser/offline.test.mjs   (after scripts/build_web.sh)
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, drawStrokes, padSettled, setField, testUrl, train, webDir } from './helpers.mjs';
+import { CHROMIUM_ARGS, drawStrokes, padSettled, setField, startServer, testUrl, train, webDir } from './helpers.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-offline-'));
@@ -29,27 +29,16 @@ const site = path.join(tmp, 'site');
 const DATA = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']
   .map((n) => `data/${n}.gz`);
 
-let proc, url, context, page;
-const log = [];        // the server's lines: "status METHOD path body-bytes"
+let server, url, context, page;
+let log = [];          // the server's lines: "status METHOD path body-bytes"
 const errors = [];
 
 before(async () => {
   if (!fs.existsSync(path.join(webDir, 'sw.js'))) throw new Error(`${webDir}/sw.js is missing: run scripts/build_web.sh`);
   fs.cpSync(webDir, site, { recursive: true });
-  proc = spawn(process.execPath, [path.join(repo, 'scripts/serve.mjs'), site], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SERVE_LOG: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  url = await new Promise((resolve, reject) => {
-    proc.stdout.on('data', (d) => {
-      for (const line of String(d).split('\n').filter(Boolean)) {
-        const m = /^Serving .*:(\d+)\//.exec(line);
-        if (m) resolve(`http://127.0.0.1:${m[1]}/`);
-        else log.push(line);
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-  });
+  server = await startServer(site, { SERVE_LOG: '1' });
+  url = server.url;
+  log = server.log;
   context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 }, locale: 'en-US',
@@ -63,7 +52,7 @@ after(async () => {
   try {
     if (context) await context.close();
   } finally {
-    if (proc) proc.kill();
+    if (server) server.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

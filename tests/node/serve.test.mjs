@@ -6,19 +6,18 @@
 // Run: node --test tests/node/serve.test.mjs
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { startServer } from '../browser/helpers.mjs';
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nnlab-serve-'));
 const POLICY = "default-src 'self'; object-src 'none'";
 
-let proc, base;
-const log = [];
+let server, base;
+let log = []; // the server's lines: "status METHOD path body-bytes"
 
 before(async () => {
   fs.writeFileSync(path.join(dir, 'index.html'),
@@ -27,24 +26,13 @@ before(async () => {
   fs.writeFileSync(path.join(dir, 'app.js'), 'export const v = 1;\n');
   fs.mkdirSync(path.join(dir, 'data'));
   fs.writeFileSync(path.join(dir, 'data/x.gz'), Buffer.alloc(50000, 7));
-  proc = spawn(process.execPath, [path.join(repo, 'scripts/serve.mjs'), dir], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SERVE_LOG: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise((resolve, reject) => {
-    proc.stdout.on('data', (d) => {
-      for (const line of String(d).split('\n').filter(Boolean)) {
-        const m = /^Serving .*:(\d+)\//.exec(line);
-        if (m) resolve(`http://127.0.0.1:${m[1]}/`);
-        else log.push(line);
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-  });
+  server = await startServer(dir, { SERVE_LOG: '1' });
+  base = server.url;
+  log = server.log;
 });
 
 after(() => {
-  proc.kill();
+  server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
