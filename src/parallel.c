@@ -9,8 +9,8 @@
  * of threads (tests/c/test_threads.c).
  *
  * The pool is created once (nn_set_threads) and kept. A pool thread spins for
- * a short while after each region, because the next one usually follows in
- * microseconds (the next GEMM of the step), then sleeps on a condition
+ * up to a millisecond after each region, because the next one usually follows
+ * in microseconds (the next GEMM of the step), then sleeps on a condition
  * variable until woken. Pool threads only compute: no allocation, no printing,
  * no calls into JavaScript. With Emscripten 3.1.6 a pool thread that proxies a
  * call to the thread waiting for it would deadlock (emscripten issue 15100).
@@ -127,7 +127,7 @@ static long long now_ns(void) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-// Spin until done(arg) or SPIN_NS have passed (the clock read every 64 turns);
+// Spin until done() or spin_ns have passed (the clock read every 64 turns);
 // whether it is done.
 static int spin_until(int (*done)(void), long long spin_ns) {
     long long end = 0;
