@@ -84,6 +84,9 @@ void nn_rng_shuffle(nn_rng *r, int32_t *idx, int n); // Fisher-Yates
 // NN_OK, or NN_ERR_ARG outside 1..NN_MAX_THREADS (or above 1 without threads).
 int nn_set_threads(int n);
 int nn_threads(void);
+// Runs a few products and passes on every thread (~50 ms), so that a browser's
+// pool workers have optimised code before training starts.
+void nn_warm_up(void);
 // part `part` of `parts` of a region; the parts write disjoint outputs.
 typedef void (*nn_part_fn)(void *ctx, int part, int parts);
 // Runs fn(ctx, p, parts) for every p < min(parts, nn_threads()) and returns

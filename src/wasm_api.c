@@ -172,6 +172,7 @@ NN_EXPORT const char *nn_wasm_kernel_name(void) { return nn_gemm_kernel_name(); 
 // Threads of the training (the threads module; the other accepts 1 only).
 NN_EXPORT int nn_wasm_set_threads(int n) { return nn_set_threads(n); }
 NN_EXPORT int nn_wasm_threads(void) { return nn_threads(); }
+NN_EXPORT void nn_wasm_warm_up(void) { nn_warm_up(); }
 
 // ---------------------------------------------------------------------------
 // Data: the worker copies the decompressed IDX bytes into the heap and stages

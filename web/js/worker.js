@@ -64,6 +64,7 @@ const modulePromise = createModule().then((mod) => {
     lastReasonParams: f('last_reason_params', 'string', []),
     kernelName: f('kernel_name', 'string', []),
     setThreads: f('set_threads', 'number', ['number']),
+    warmUp: f('warm_up', null, []),
     threads: f('threads', 'number', []),
     datasetCount: f('dataset_count', 'number', ['number']),
     datasetImages: f('dataset_images', 'number', ['number']),
@@ -399,7 +400,11 @@ const handlers = {
       });
     }
     // min(4, cores) threads to begin with, as the page's selector says.
-    if (threading.max > 1) api.setThreads(Math.min(4, threading.max));
+    // (then the pool's workers run optimised code from the first step: nn_warm_up)
+    if (threading.max > 1) {
+      api.setThreads(Math.min(4, threading.max));
+      api.warmUp();
+    }
     return { kernel: api.kernelName(), lock: !!(lock && locks), threads: threadInfo() };
   },
 

@@ -53,6 +53,7 @@ function bind(M) {
     recordFields: f('record_fields', 'string', ['string']),
     fitEnd: f('fit_end', null, []),
     setThreads: f('set_threads', 'number', ['number']),
+    warmUp: f('warm_up', null, []),
   };
 }
 
@@ -160,7 +161,10 @@ self.onmessage = async ({ data: { model, modes, threads } }) => {
     const { default: createNnlab } = await import(threads > 1 ? './wasm/nnlab-threads.js' : './wasm/nnlab.js');
     M = await createNnlab({ locateFile: (p) => new URL(`./wasm/${p}`, import.meta.url).href });
     api = bind(M);
-    if (threads > 1) check(api.setThreads(threads), `${threads} threads`);
+    if (threads > 1) { // as the page's worker does once the threads module is there
+      check(api.setThreads(threads), `${threads} threads`);
+      api.warmUp();
+    }
     const tCompile = performance.now();
     const bytes = await Promise.all([...FILES.train, ...FILES.test].map((f) => fetchBytes(`./data/${f}`)));
     stageSet(0, bytes[0], bytes[1]);
