@@ -3,7 +3,7 @@
 #
 # Stages: dependencies, native build + CTest, wasm build + CTest under Node,
 # each CLI test (tests/cli/*.sh), the C tests under ASan + UBSan, each libFuzzer
-# harness for NN_FUZZ_SECONDS (default 60), the static site (when
+# harness for NN_FUZZ_SECONDS (default 30), the static site (when
 # web/index.html exists) and each JavaScript test file (tests/**/*.test.mjs,
 # node --test).
 # A failing stage does not stop the others, except that stages needing a
@@ -118,7 +118,7 @@ fi
 
 # --- robustness of the C core: sanitizers, then the file readers under libFuzzer
 stage "sanitizers (ASan + UBSan, ctest)" bash scripts/sanitize.sh
-stage "fuzz (libFuzzer, ${NN_FUZZ_SECONDS:-60} s per harness)" bash scripts/fuzz.sh "${NN_FUZZ_SECONDS:-60}"
+stage "fuzz (libFuzzer, ${NN_FUZZ_SECONDS:-30} s per harness)" bash scripts/fuzz.sh "${NN_FUZZ_SECONDS:-30}"
 
 # --- the page and JavaScript tests (browser tests read build/web)
 site_ok=1
