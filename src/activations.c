@@ -231,38 +231,29 @@ typedef struct {
     float *out;
 } act_job;
 
-static void forward_part(void *ctx, int part, int parts) {
+// Rows [lo, hi).
+static void forward_part(void *ctx, int lo, int hi) {
     const act_job *j = ctx;
-    int lo, hi;
-    nn_part_range(j->rows, 1, part, parts, &lo, &hi);
     size_t at = (size_t)lo * j->cols;
-    if (lo < hi) forward_rows(j->a, hi - lo, j->cols, j->x + at, j->out + at);
+    forward_rows(j->a, hi - lo, j->cols, j->x + at, j->out + at);
 }
 
-static void backward_part(void *ctx, int part, int parts) {
+static void backward_part(void *ctx, int lo, int hi) {
     const act_job *j = ctx;
-    int lo, hi;
-    nn_part_range(j->rows, 1, part, parts, &lo, &hi);
     size_t at = (size_t)lo * j->cols;
-    if (lo < hi)
-        backward_rows(j->a, hi - lo, j->cols, j->x ? j->x + at : NULL, j->y ? j->y + at : NULL,
-                      j->dy + at, j->out + at);
-}
-
-static int act_parts(int rows, int cols) {
-    int parts = nn_parts_for((size_t)rows * cols);
-    return parts < rows ? parts : rows;
+    backward_rows(j->a, hi - lo, j->cols, j->x ? j->x + at : NULL, j->y ? j->y + at : NULL, j->dy + at,
+                  j->out + at);
 }
 
 void nn_activation_forward(nn_activation a, int rows, int cols, const float *x, float *y) {
     if (rows <= 0 || cols <= 0) return;
     act_job j = {a, rows, cols, x, NULL, NULL, y};
-    nn_parallel(forward_part, &j, act_parts(rows, cols));
+    nn_parallel_range(rows, (size_t)cols, forward_part, &j);
 }
 
 void nn_activation_backward(nn_activation a, int rows, int cols, const float *x, const float *y,
                             const float *dy, float *dx) {
     if (rows <= 0 || cols <= 0) return;
     act_job j = {a, rows, cols, x, y, dy, dx};
-    nn_parallel(backward_part, &j, act_parts(rows, cols));
+    nn_parallel_range(rows, (size_t)cols, backward_part, &j);
 }

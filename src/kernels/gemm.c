@@ -91,10 +91,9 @@ typedef struct {
     float *db;
 } bias_job;
 
-static void add_bias_part(void *ctx, int part, int parts) {
+// Rows [lo, hi) of y.
+static void add_bias_rows(void *ctx, int lo, int hi) {
     const bias_job *j = ctx;
-    int lo, hi;
-    nn_part_range(j->M, 1, part, parts, &lo, &hi);
     for (int i = lo; i < hi; i++) {
         float *row = j->y + (size_t)i * j->N;
         for (int c = 0; c < j->N; c++) row[c] += j->bias[c];
@@ -104,7 +103,7 @@ static void add_bias_part(void *ctx, int part, int parts) {
 // y(M, N) += bias(N) broadcast over rows (split by rows).
 void nn_add_bias(int M, int N, float *y, const float *bias) {
     bias_job j = {M, N, y, bias, NULL, NULL};
-    nn_parallel(add_bias_part, &j, nn_parts_for((size_t)M * N));
+    nn_parallel_range(M, (size_t)N, add_bias_rows, &j);
 }
 
 // Columns [lo, hi) of db, each summed over the rows in order.
